@@ -1,0 +1,56 @@
+# Two commands: `make run` serves the app, `make test` passes the tests.
+# Both set up .venv first; nothing else needs to be prepared.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# A CPU-only torch first, so sentence-transformers does not pull a CUDA build.
+# Elsewhere: make run TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu"
+TORCH_SPEC ?= torch==2.13.0
+TORCH_PIP_ARGS ?=
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: setup run test check lint format bench eval index clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run make PYTHON=python3"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "$(TORCH_SPEC)" $(TORCH_PIP_ARGS)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+index: setup
+	$(BIN)/pair-assistant index build --if-stale
+
+run: index
+	$(BIN)/pair-assistant serve --host $(HOST) --port $(PORT)
+
+check: setup
+	$(BIN)/ruff check assistant tests
+	$(BIN)/ruff format --check assistant tests
+	$(BIN)/mypy assistant
+
+format: setup
+	$(BIN)/ruff format assistant tests
+	$(BIN)/ruff check --fix assistant tests
+
+test: check
+	$(BIN)/python -m pytest
+
+eval: index
+	$(BIN)/pair-assistant eval
+
+bench: index
+	$(BIN)/python -m assistant.bench
+
+clean:
+	rm -rf $(VENV) index/*.index index/*.json index/*.jsonl index/*.npy index/lexical index/.build-*

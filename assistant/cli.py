@@ -1,0 +1,148 @@
+"""The ``pair-assistant`` command line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any
+
+import click
+
+from assistant.config import Settings, load_settings
+from assistant.errors import PairError
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+class _Group(click.Group):
+    """Turns the package's errors into one clear line and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PairError as exc:
+            raise click.ClickException(exc.message) from None
+
+
+def _settings(ctx: click.Context) -> Settings:
+    settings: Settings = ctx.obj["settings"]
+    return settings
+
+
+@click.group(cls=_Group)
+@click.option("--verbose", "-v", is_flag=True, help="Log progress to standard error.")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
+    """Cited answers from the parent-infant relationship (PAIR) commissioning evidence."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        ctx.obj = {"settings": load_settings()}
+    except PairError as exc:
+        raise click.ClickException(exc.message) from None
+
+
+@main.command()
+@click.option("--host", help="Address to listen on (default: PAIR_HOST).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port (default: PAIR_PORT).")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Serve the web app with the production WSGI server (waitress)."""
+    import waitress
+
+    from assistant.web import create_app
+
+    settings = _settings(ctx)
+    logging.getLogger().setLevel(logging.INFO)
+    app = create_app(settings=settings)
+    app.extensions["pair.engine"]()  # load (or rebuild) the index before accepting requests
+    host, port = host or settings.host, port or settings.port
+    click.echo(f"Serving the PAIR Evidence Assistant on http://{host}:{port}")
+    waitress.serve(app, host=host, port=port, threads=settings.threads, ident="pair-assistant")
+
+
+@main.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON instead of text.")
+@click.pass_context
+def ask(ctx: click.Context, question: str, as_json: bool) -> None:
+    """Answer QUESTION with sentences from cited passages."""
+    from assistant.queries import check_question
+    from assistant.services import get_engine
+
+    answer = get_engine(_settings(ctx)).ask(check_question(question, _settings(ctx)))
+    if as_json:
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(answer.answer)
+    for topic in answer.suggestions:
+        click.echo(f"  - {topic}")
+    for c in answer.citations:
+        page = f", {c.page}" if c.page else ""
+        click.echo(f"\n[{c.n}] {c.title}{page}\n    {c.section}\n    {c.url or ''}")
+
+
+@main.command()
+@click.argument("query")
+@click.option("--k", "k", default=5, type=click.IntRange(1, 50), help="Results, 1 to 50.")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON instead of text.")
+@click.pass_context
+def search(ctx: click.Context, query: str, k: int, as_json: bool) -> None:
+    """List the passages that best match QUERY."""
+    from assistant.queries import check_question, search_payload
+    from assistant.services import get_engine
+
+    engine = get_engine(_settings(ctx))
+    payload = search_payload(engine, check_question(query, _settings(ctx)), k)
+    if as_json:
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    for n, r in enumerate(payload["results"], start=1):
+        click.echo(f"{n}. [{r['id']}] {r['score']:.4f} {r['title']} — {r['section']}")
+        click.echo(f"   {r['text'][:160]}{'…' if len(r['text']) > 160 else ''}")
+
+
+@main.group()
+def index() -> None:
+    """Build the index or show what it holds."""
+
+
+@index.command("build")
+@click.option("--if-stale", is_flag=True, help="Only build when missing or out of date.")
+@click.pass_context
+def index_build(ctx: click.Context, if_stale: bool) -> None:
+    """Embed the corpus into a new index and switch to it atomically."""
+    from assistant.embedding import SentenceTransformerEmbedder
+    from assistant.index import build_index
+    from assistant.services import index_problem
+
+    settings = _settings(ctx.find_root())
+    embedder = SentenceTransformerEmbedder(settings.model)
+    if if_stale and index_problem(settings, embedder) is None:
+        click.echo("The index is up to date.")
+        return
+    report = build_index(settings.corpus_dir, settings.index_dir, embedder)
+    m = report.manifest
+    click.echo(
+        f"Built index {m['build_id']}: {m['passage_count']} passages, "
+        f"{m['sentence_count']} sentences, {m['source_count']} sources "
+        f"in {m['build_seconds']} s."
+    )
+    click.echo(
+        f"Passages added {len(report.added)}, removed {len(report.removed)}, "
+        f"unchanged {report.unchanged}."
+    )
+
+
+@index.command("info")
+@click.pass_context
+def index_info(ctx: click.Context) -> None:
+    """Print the current index's manifest as JSON."""
+    from assistant.index import current_folder, read_manifest
+
+    manifest = read_manifest(current_folder(_settings(ctx.find_root()).index_dir))
+    click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))

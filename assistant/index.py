@@ -1,0 +1,299 @@
+"""Build, save, load and verify the index: the one module that imports faiss.
+
+Layout of ``index/``::
+
+    current -> builds/<build id>     symlink, swapped atomically after a verified build
+    builds/<build id>/               faiss.index, passages.jsonl, sources.json,
+                                     sentences.jsonl, sentences.npy, lexical/, manifest.json
+
+A build writes into ``builds/.tmp-*``, loads it back to verify it, renames it and then
+replaces the ``current`` symlink, so a crash at any point leaves the serving index whole.
+The manifest lists a SHA-256 for every file and is checked on every load. No pickle.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from assistant.corpus import Corpus, Passage, Source, load_corpus
+from assistant.embedding import Embedder
+from assistant.errors import IndexError_
+from assistant.lexical import LexicalIndex
+from assistant.text import sentence_spans
+
+FORMAT_VERSION = 1
+KEEP_BUILDS = 2
+_FILES = ("faiss.index", "passages.jsonl", "sources.json", "sentences.jsonl", "sentences.npy")
+_FIX = "run `pair-assistant index build`"
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SentenceRef:
+    passage: int
+    start: int
+    end: int
+
+
+@dataclass
+class EvidenceIndex:
+    """Everything a request needs, in memory."""
+
+    manifest: dict[str, Any]
+    passages: list[Passage]
+    sources: dict[str, Source]
+    vectors: np.ndarray
+    faiss_index: Any
+    lexical: LexicalIndex
+    sentences: list[SentenceRef]
+    sentence_vectors: np.ndarray
+    by_id: dict[str, int] = dataclasses.field(default_factory=dict)
+    topics: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_id = {p.id: i for i, p in enumerate(self.passages)}
+        self.topics = dict(self.manifest.get("topics", {}))
+        starts: dict[int, list[int]] = {}
+        for n, ref in enumerate(self.sentences):
+            starts.setdefault(ref.passage, []).append(n)
+        self.sentences_of = starts
+
+    def dense(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        k = min(k, len(self.passages))
+        scores, ids = self.faiss_index.search(query_vector.reshape(1, -1), k)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    path: Path
+    manifest: dict[str, Any]
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    unchanged: int
+
+
+def build_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    embedder: Embedder,
+    *,
+    fail_after: Callable[[str], None] | None = None,
+) -> BuildReport:
+    """Embed the corpus and switch ``index_dir/current`` to the new build.
+
+    ``fail_after`` is called after each file is written (tests use it to crash a build
+    half-way and check the serving index survives).
+    """
+    started = time.perf_counter()
+    corpus = load_corpus(corpus_dir)
+    if not corpus.passages:
+        raise IndexError_(f"the corpus in {corpus_dir} has no passages to index")
+    builds = index_dir / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=builds))
+    try:
+        manifest = _write_build(tmp, corpus, embedder, fail_after or (lambda _name: None))
+        manifest["build_seconds"] = round(time.perf_counter() - started, 2)
+        _write_manifest(tmp, manifest)
+        load_index(tmp)  # verify before it can be served
+        final = builds / manifest["build_id"]
+        if final.exists():
+            shutil.rmtree(final)
+        tmp.rename(final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    previous = _current_ids(index_dir)
+    _point_current(index_dir, final)
+    _prune(builds, keep=final)
+    ids = [p.id for p in corpus.passages]
+    return BuildReport(
+        path=final,
+        manifest=manifest,
+        added=tuple(i for i in ids if i not in previous),
+        removed=tuple(sorted(previous - set(ids))),
+        unchanged=sum(1 for i in ids if i in previous),
+    )
+
+
+def _write_build(
+    folder: Path, corpus: Corpus, embedder: Embedder, checkpoint: Callable[[str], None]
+) -> dict[str, Any]:
+    passages = corpus.passages
+    vectors = embedder.encode([p.embedding_text() for p in passages])
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    faiss.write_index(index, str(folder / "faiss.index"))
+    checkpoint("faiss.index")
+    _write_jsonl(folder / "passages.jsonl", (dataclasses.asdict(p) for p in passages))
+    checkpoint("passages.jsonl")
+    used = {s for p in passages for s in p.source_ids}
+    sources = {sid: dataclasses.asdict(s) for sid, s in corpus.sources.items() if sid in used}
+    (folder / "sources.json").write_text(json.dumps(sources, ensure_ascii=False, indent=1))
+    refs = [(n, a, b) for n, p in enumerate(passages) for a, b in sentence_spans(p.text)]
+    sentence_vectors = embedder.encode([passages[n].text[a:b] for n, a, b in refs])
+    _write_jsonl(folder / "sentences.jsonl", ([n, a, b] for n, a, b in refs))
+    np.save(folder / "sentences.npy", sentence_vectors, allow_pickle=False)
+    checkpoint("sentences.npy")
+    LexicalIndex.build([_lexical_text(p, corpus.sources) for p in passages]).save(
+        folder / "lexical"
+    )
+    checkpoint("lexical")
+    built = datetime.now(UTC)
+    return {
+        "format_version": FORMAT_VERSION,
+        "build_id": built.strftime("%Y%m%dT%H%M%S") + "-" + corpus.fingerprint[:8],
+        "built_at": built.isoformat(timespec="seconds"),
+        "model": embedder.name,
+        "weights_sha256": embedder.fingerprint(),
+        "dimension": int(vectors.shape[1]),
+        "corpus_sha256": corpus.fingerprint,
+        "passage_count": len(passages),
+        "sentence_count": len(refs),
+        "source_count": len(sources),
+        "topics": corpus.topics,
+    }
+
+
+def _lexical_text(passage: Passage, sources: dict[str, Source]) -> str:
+    titles = " ".join(sources[s].title for s in passage.source_ids if s in sources)
+    return f"{passage.section}. {passage.text} {titles}"
+
+
+def _write_jsonl(path: Path, rows: Any) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    manifest["files"] = {name: _sha256(folder / name) for name in _artefacts(folder)}
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+
+
+def _artefacts(folder: Path) -> list[str]:
+    lexical = sorted(p.relative_to(folder).as_posix() for p in (folder / "lexical").iterdir())
+    return [*_FILES, *lexical]
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _point_current(index_dir: Path, target: Path) -> None:
+    link = index_dir / "current"
+    tmp_link = index_dir / f".current-{os.getpid()}"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    tmp_link.symlink_to(target.relative_to(index_dir))
+    os.replace(tmp_link, link)
+
+
+def _prune(builds: Path, keep: Path) -> None:
+    finished = sorted(
+        (p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.name,
+    )
+    for old in finished[:-KEEP_BUILDS]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _current_ids(index_dir: Path) -> set[str]:
+    path = index_dir / "current" / "passages.jsonl"
+    if not path.is_file():
+        return set()
+    with path.open(encoding="utf-8") as handle:
+        return {json.loads(line)["id"] for line in handle if line.strip()}
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """The manifest of a build folder (or of ``index/current``)."""
+    path = folder / "manifest.json"
+    if not path.is_file():
+        raise IndexError_(f"no index at {folder}; {_FIX}")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise IndexError_(f"index manifest {path} is damaged ({exc}); {_FIX}") from None
+    if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexError_(f"index at {folder} has an unknown format version; {_FIX}")
+    return manifest
+
+
+def current_folder(index_dir: Path) -> Path:
+    return (index_dir / "current").resolve()
+
+
+def load_index(folder: Path) -> EvidenceIndex:
+    """Load a build folder, verifying every file against the manifest."""
+    manifest = read_manifest(folder)
+    for name, digest in manifest.get("files", {}).items():
+        path = folder / name
+        if not path.is_file() or _sha256(path) != digest:
+            raise IndexError_(f"index file {path} is missing or damaged; {_FIX}")
+    try:
+        return _read_build(folder, manifest)
+    except (OSError, RuntimeError, ValueError, KeyError, TypeError) as exc:
+        raise IndexError_(f"index at {folder} cannot be read ({exc}); {_FIX}") from None
+
+
+def _read_build(folder: Path, manifest: dict[str, Any]) -> EvidenceIndex:
+    passages = [Passage(**_tuples(row)) for row in _read_jsonl(folder / "passages.jsonl")]
+    sources = {
+        sid: Source(**_tuples(row))
+        for sid, row in json.loads((folder / "sources.json").read_text("utf-8")).items()
+    }
+    index = faiss.read_index(str(folder / "faiss.index"))
+    sentence_vectors = np.load(folder / "sentences.npy", allow_pickle=False)
+    refs = [SentenceRef(*row) for row in _read_jsonl(folder / "sentences.jsonl")]
+    if not index.ntotal == len(passages) == manifest["passage_count"]:
+        raise ValueError("passage count does not match the manifest")
+    if len(refs) != sentence_vectors.shape[0]:
+        raise ValueError("sentence count does not match the sentence vectors")
+    return EvidenceIndex(
+        manifest=manifest,
+        passages=passages,
+        sources=sources,
+        vectors=index.reconstruct_n(0, index.ntotal),
+        faiss_index=index,
+        lexical=LexicalIndex.load(folder / "lexical"),
+        sentences=refs,
+        sentence_vectors=sentence_vectors,
+    )
+
+
+def _read_jsonl(path: Path) -> list[Any]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _tuples(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in row.items()}
+
+
+def staleness(manifest: dict[str, Any], corpus_sha256: str, embedder: Embedder) -> str | None:
+    """Why an index no longer matches the corpus or model, or None when it does."""
+    if manifest.get("corpus_sha256") != corpus_sha256:
+        return "the corpus has changed since the index was built"
+    if manifest.get("model") != embedder.name:
+        return f"the index was built with model {manifest.get('model')!r}, not {embedder.name!r}"
+    if manifest.get("weights_sha256") != embedder.fingerprint():
+        return "the model's weights differ from those the index was built with"
+    return None

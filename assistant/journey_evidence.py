@@ -1,0 +1,166 @@
+"""The evidence beside each journey step, the need estimate, and the brief to export.
+
+Pure domain: it takes the loaded engine (anything with `search`, `passage`, `embed` and an
+`index`) and the journey, and returns citations in the same shape as `/api/ask`. Results
+depend only on the index, so they are cached per process by node id.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from assistant.compose import Citation, citation_dict, make_citation
+from assistant.corpus import Passage
+from assistant.estimator import Estimate, Rates
+from assistant.index import EvidenceIndex
+from assistant.journey import Journey, Node
+from assistant.retrieval import Hit, SearchResult
+
+HITS_PER_QUERY = 2
+MAX_CITATIONS = 6
+MAX_TRAIL = 60
+
+
+class _Engine(Protocol):
+    index: EvidenceIndex
+
+    def search(self, query: str, k: int | None = None) -> SearchResult: ...
+    def passage(self, passage_id: str) -> Passage | None: ...
+    def embed(self, text: str) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A step in the user's trail with the evidence and ticks that go into the brief."""
+
+    node: Node
+    citations: tuple[Citation, ...]
+    ticked: tuple[str, ...]
+
+
+class NodeEvidence:
+    """Citations for each node (pinned passages first, then query hits), cached."""
+
+    def __init__(self, engine: _Engine) -> None:
+        self.engine = engine
+        self._cache: dict[str, tuple[Citation, ...]] = {}
+        self._lock = threading.Lock()
+
+    def citations(self, node: Node) -> tuple[Citation, ...]:
+        with self._lock:
+            cached = self._cache.get(node.id)
+        if cached is None:
+            cached = self._collect(node)
+            with self._lock:
+                self._cache[node.id] = cached
+        return cached
+
+    def _collect(self, node: Node) -> tuple[Citation, ...]:
+        hits: dict[str, Hit] = {}
+        for passage_id in node.pinned:
+            position = self.engine.index.by_id.get(passage_id)
+            if position is not None:
+                hits[passage_id] = Hit(self.engine.index.passages[position], position, 1.0, 0, 0)
+        for query in node.queries:
+            result = self.engine.search(query, HITS_PER_QUERY)
+            if not result.abstained:
+                for hit in result.hits:
+                    hits.setdefault(hit.passage.id, hit)
+        chosen = list(hits.values())[:MAX_CITATIONS]
+        return tuple(make_citation(n, h, self.engine.index) for n, h in enumerate(chosen, 1))
+
+
+def rate_citation(engine: _Engine, passage_id: str, n: int) -> Citation | None:
+    """The citation for an estimator rate's passage, numbered `n`."""
+    position = engine.index.by_id.get(passage_id)
+    if position is None:
+        return None
+    return make_citation(n, Hit(engine.index.passages[position], position, 1.0, 0, 0), engine.index)
+
+
+def estimate_dict(estimate: Estimate, rates: Rates, engine: _Engine) -> dict[str, Any]:
+    """The estimate as JSON: figures grouped by level, each citing its rate's passage."""
+    numbers = {pid: n for n, pid in enumerate(dict.fromkeys(r.passage for r in rates.rates), 1)}
+    citations = [rate_citation(engine, pid, n) for pid, n in numbers.items()]
+    figures = [
+        {
+            "rate_id": f.rate.id,
+            "label": f.rate.label,
+            "level": f.rate.level,
+            "population": f.rate.population,
+            "low": f.low,
+            "high": f.high,
+            "arithmetic": f.arithmetic,
+            "note": f.rate.note,
+            "citation": numbers[f.rate.passage],
+        }
+        for f in estimate.figures
+    ]
+    levels = [{"id": lv.id, "label": lv.label} for lv in rates.levels]
+    cited = [citation_dict(c) for c in citations if c is not None]
+    return {"births": estimate.births, "levels": levels, "figures": figures, "citations": cited}
+
+
+def parse_trail(raw: str | None, journey: Journey) -> tuple[str, ...]:
+    """Visited node ids from a comma-separated URL value; unknown ids are dropped."""
+    ids = [i for i in (raw or "").split(",") if i in journey.nodes]
+    return tuple(ids[-MAX_TRAIL:])
+
+
+def extend_trail(trail: Sequence[str], node_id: str) -> tuple[str, ...]:
+    """The trail after visiting `node_id` (a repeat visit moves it to the end)."""
+    return (*[i for i in trail if i != node_id], node_id)[-MAX_TRAIL:]
+
+
+def parse_ticks(values: Iterable[str], journey: Journey) -> frozenset[str]:
+    """Checklist ticks given as `node-id.index`; anything else is ignored."""
+    ticks = set()
+    for value in values:
+        node_id, _, index = value.partition(".")
+        node = journey.nodes.get(node_id)
+        if node is not None and index.isdigit() and int(index) < len(node.checklist):
+            ticks.add(value)
+    return frozenset(ticks)
+
+
+def visits(
+    journey: Journey, evidence: NodeEvidence, trail: Sequence[str], ticks: frozenset[str]
+) -> tuple[Visit, ...]:
+    """Each visited step with its citations and ticked checklist items, in visit order."""
+    return tuple(
+        Visit(
+            node=node,
+            citations=evidence.citations(node),
+            ticked=tuple(c for i, c in enumerate(node.checklist) if f"{node.id}.{i}" in ticks),
+        )
+        for node in (journey.node(i) for i in dict.fromkeys(trail))
+    )
+
+
+class NodeMatcher:
+    """The journey steps closest to a question, by the same embeddings as retrieval."""
+
+    def __init__(self, engine: _Engine, journey: Journey) -> None:
+        self.engine = engine
+        self.ids = [i for i in journey.nodes if i != "start"]
+        texts = [_node_text(journey.node(i)) for i in self.ids]
+        self._vectors = _unit(np.vstack([engine.embed(t) for t in texts]))
+
+    def related(self, query_vector: np.ndarray, n: int = 3, floor: float = 0.3) -> list[str]:
+        scores = self._vectors @ _unit(query_vector.reshape(1, -1))[0]
+        order = np.argsort(-scores)[:n]
+        return [self.ids[i] for i in order if scores[i] >= floor]
+
+
+def _node_text(node: Node) -> str:
+    return f"{node.title}. {node.text} {' '.join(node.queries)}"
+
+
+def _unit(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms == 0, 1, norms)

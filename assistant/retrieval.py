@@ -1,0 +1,134 @@
+"""Hybrid retrieval: dense (FAISS) and BM25 ranks fused with reciprocal rank fusion.
+
+Below the abstain threshold the result says so, and callers show no citations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from assistant.corpus import Passage
+from assistant.embedding import Embedder
+from assistant.index import EvidenceIndex
+
+Mode = Literal["hybrid", "dense", "lexical"]
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
+CANDIDATES = 50
+NEAR_DUPLICATE = 0.95
+# BM25 scores are unbounded; this maps them onto 0..1 for the lexical-only mode.
+_BM25_HALF = 8.0
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: Passage
+    position: int
+    score: float
+    dense: float
+    lexical: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    hits: tuple[Hit, ...]
+    confidence: float
+    abstained: bool
+    query_vector: np.ndarray = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    rrf_k: int = 60
+    abstain_threshold: float = 0.30
+
+
+class Retriever:
+    def __init__(
+        self, index: EvidenceIndex, embedder: Embedder, settings: RetrievalSettings
+    ) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+
+    def embed(self, query: str) -> np.ndarray:
+        vector: np.ndarray = self.embedder.encode([query])[0]
+        return vector
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        mode: Mode = "hybrid",
+        where: Callable[[Passage], bool] | None = None,
+        query_vector: np.ndarray | None = None,
+    ) -> SearchResult:
+        """Top ``k`` passages for ``query``; ``where`` keeps only matching passages."""
+        vector = self.embed(query) if query_vector is None else query_vector
+        pool = len(self.index.passages) if where else CANDIDATES
+        dense = self.index.dense(vector, pool) if mode != "lexical" else []
+        lexical = self.index.lexical.search(query, pool) if mode != "dense" else []
+        if where is not None:
+            keep = self.index.passages
+            dense = [(i, s) for i, s in dense if where(keep[i])]
+            lexical = [(i, s) for i, s in lexical if where(keep[i])]
+        fused = _rrf([dense, lexical], self.settings.rrf_k)
+        hits = self._hits(fused, dict(dense), dict(lexical), vector, k)
+        confidence = self._confidence(mode, dense, lexical, hits)
+        abstained = confidence < self.settings.abstain_threshold or not hits
+        return SearchResult(query, tuple(hits), confidence, abstained, vector)
+
+    def _hits(
+        self,
+        fused: list[tuple[int, float]],
+        dense: dict[int, float],
+        lexical: dict[int, float],
+        vector: np.ndarray,
+        k: int,
+    ) -> list[Hit]:
+        chosen: list[Hit] = []
+        vectors = self.index.vectors
+        for position, score in fused:
+            if any(float(vectors[position] @ vectors[h.position]) > NEAR_DUPLICATE for h in chosen):
+                continue
+            cosine = dense.get(position, float(vectors[position] @ vector))
+            chosen.append(
+                Hit(
+                    passage=self.index.passages[position],
+                    position=position,
+                    score=round(score, 6),
+                    dense=round(cosine, 4),
+                    lexical=round(lexical.get(position, 0.0), 4),
+                )
+            )
+            if len(chosen) == k:
+                break
+        return chosen
+
+    @staticmethod
+    def _confidence(
+        mode: Mode,
+        dense: list[tuple[int, float]],
+        lexical: list[tuple[int, float]],
+        hits: list[Hit],
+    ) -> float:
+        """0..1: how sure we are the corpus speaks to the question at all."""
+        if not hits:
+            return 0.0
+        if mode == "lexical":
+            best = lexical[0][1] if lexical else 0.0
+            return round(best / (best + _BM25_HALF), 4)
+        return round(max(0.0, dense[0][1]) if dense else 0.0, 4)
+
+
+def _rrf(rankings: list[list[tuple[int, float]]], k: int) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion: sum of 1 / (k + rank) over the rankings a passage is in."""
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, (position, _score) in enumerate(ranking, start=1):
+            fused[position] = fused.get(position, 0.0) + 1.0 / (k + rank)
+    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))

@@ -1,0 +1,96 @@
+"""Plain-text helpers shared by the corpus, the composer and document ingestion."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Abbreviations after which a full stop does not end a sentence.
+_ABBREVIATIONS = (
+    "e.g",
+    "i.e",
+    "et al",
+    "etc",
+    "vs",
+    "cf",
+    "approx",
+    "Dr",
+    "Prof",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "St",
+    "No",
+    "p",
+    "pp",
+    "para",
+    "ch",
+    "Vol",
+    "Fig",
+)
+_ABBREV_RE = re.compile(
+    r"(?:\b(?:" + "|".join(re.escape(a) for a in _ABBREVIATIONS) + r")|\b[A-Z])\.$"
+)
+_BOUNDARY_RE = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9£])")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_WORD_RE = re.compile(r"\S+")
+
+
+def normalise(text: str) -> str:
+    """NFC, no control characters, single spaces."""
+    text = unicodedata.normalize("NFC", text)
+    text = _CONTROL_RE.sub("", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def word_count(text: str) -> int:
+    return len(_WORD_RE.findall(text))
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans ``(start, end)`` of the sentences of ``text``.
+
+    A boundary is sentence punctuation followed by space and a capital, digit or opening
+    quote, unless the word before it is a known abbreviation or a single initial.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY_RE.finditer(text):
+        head = text[start : match.start() + 1]
+        if _ABBREV_RE.search(head):
+            continue
+        end = match.end()
+        spans.append((start, len(text[:end].rstrip())))
+        start = end
+    if text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return spans
+
+
+def sentences(text: str) -> list[str]:
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+def pack_sentences(parts: list[str], max_words: int) -> list[str]:
+    """Join sentences into chunks of at most ``max_words``, as even in size as possible.
+
+    A single sentence longer than the limit becomes a chunk of its own: sentences are
+    never split.
+    """
+    total = sum(word_count(p) for p in parts)
+    if total <= max_words:
+        return [" ".join(parts)] if parts else []
+    chunks_needed = -(-total // max_words)
+    target = total / chunks_needed
+    chunks: list[list[str]] = [[]]
+    size = 0
+    for part in parts:
+        words = word_count(part)
+        over_limit = size + words > max_words
+        past_target = size >= target * 0.85 and size + words / 2 > target
+        if chunks[-1] and (over_limit or past_target):
+            chunks.append([])
+            size = 0
+        chunks[-1].append(part)
+        size += words
+    return [" ".join(c) for c in chunks]

@@ -1,0 +1,70 @@
+"""The Flask app factory. Views are thin: parse the request, call the domain, render."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import Flask, current_app
+
+from assistant.config import PROJECT_ROOT, Settings, load_settings
+from assistant.highlight import segments
+from assistant.services import Engine, get_engine
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+# Main navigation: (endpoint, label); links to blueprints that are not registered are skipped.
+NAV = (
+    ("chat.index", "Ask"),
+    ("journey.start", "Guided journey"),
+    ("search.page", "Search evidence"),
+    ("sources.index", "Sources"),
+    ("pages.about", "About the evidence"),
+)
+
+
+def create_app(
+    test_config: Mapping[str, Any] | None = None, settings: Settings | None = None
+) -> Flask:
+    """Build the app. Nothing heavy loads here; the engine loads on first use."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "assistant" / "static"),
+    )
+    settings = settings or load_settings()
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        JSON_SORT_KEYS=False,
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+    )
+    if test_config:
+        app.config.update(test_config)
+    app.extensions["pair.settings"] = settings
+    app.extensions["pair.engine"] = lambda: get_engine(settings)
+    app.jinja_env.globals.update(
+        segments=segments,
+        nav_links=lambda: [(e, label) for e, label in NAV if e in app.view_functions],
+        config_max_chars=lambda: settings.max_question_chars,
+    )
+
+    from assistant.web import api, chat, errors, journey, security
+
+    security.init_app(app)
+    errors.init_app(app)
+    for module in (chat, api, journey):
+        app.register_blueprint(module.bp)
+    return app
+
+
+def engine() -> Engine:
+    """The loaded engine of the current app."""
+    loader: Callable[[], Engine] = current_app.extensions["pair.engine"]
+    return loader()
+
+
+def settings() -> Settings:
+    value: Settings = current_app.extensions["pair.settings"]
+    return value

@@ -1,0 +1,70 @@
+"""The JSON API: ask, search, passages and a health check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from assistant.errors import NotFound, ValidationError
+from assistant.queries import check_k, check_question, result_dict, search_payload
+from assistant.retrieval import Hit
+from assistant.web import engine, settings
+
+bp = Blueprint("api", __name__)
+
+
+class _BadJSON(ValidationError):
+    code = "bad_request"
+    status = 400
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or a 400 (not JSON) / 422 (not an object)."""
+    if not request.is_json:
+        raise _BadJSON("send a JSON body with Content-Type: application/json")
+    body = request.get_json(silent=True)
+    if body is None:
+        raise _BadJSON("the request body is not valid JSON")
+    if not isinstance(body, dict):
+        raise ValidationError('the JSON body must be an object such as {"message": "..."}')
+    return body
+
+
+@bp.post("/api/ask")
+def ask() -> Response:
+    body = json_body()
+    question = check_question(body.get("message"), settings())
+    return jsonify(engine().ask(question).to_dict())
+
+
+@bp.get("/api/search")
+def search() -> Response:
+    query = check_question(request.args.get("q", ""), settings(), field="q")
+    k = check_k(request.args.get("k"), settings().top_k)
+    return jsonify(search_payload(engine(), query, k))
+
+
+@bp.get("/api/passages/<passage_id>")
+def passage(passage_id: str) -> Response:
+    e = engine()
+    position = e.index.by_id.get(passage_id)
+    if position is None:
+        raise NotFound(f"no passage with id {passage_id!r}")
+    hit = Hit(e.index.passages[position], position, 0.0, 0.0, 0.0)
+    data = result_dict(e, hit)
+    del data["score"]
+    return jsonify(data)
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    e = engine()
+    manifest = e.index.manifest
+    return jsonify(
+        status="ok",
+        index_loaded=True,
+        passages=manifest["passage_count"],
+        model=manifest["model"],
+        build_id=manifest["build_id"],
+    )

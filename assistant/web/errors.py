@@ -1,0 +1,57 @@
+"""One error shape: ``{"error": {"code", "message"}}`` for the API, a helpful page for people."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from assistant.errors import PairError
+
+log = logging.getLogger(__name__)
+_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    410: "gone",
+    413: "request_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    429: "rate_limited",
+}
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(PairError, _pair_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def error_response(status: int, code: str, message: str) -> tuple[Response | str, int]:
+    if wants_json():
+        return jsonify(error={"code": code, "message": message}), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def _pair_error(exc: PairError) -> tuple[Response | str, int]:
+    if exc.status >= 500:
+        log.error("%s: %s", type(exc).__name__, exc.message)
+    return error_response(exc.status, exc.code, exc.message)
+
+
+def _http_error(exc: HTTPException) -> tuple[Response | str, int]:
+    status = exc.code or 500
+    message = exc.description or exc.name
+    if status == 413:
+        message = "The request is larger than this service accepts."
+    return error_response(status, _CODES.get(status, "error"), message)
+
+
+def _unexpected(exc: Exception) -> tuple[Response | str, int]:
+    log.exception("unexpected error on %s %s", request.method, request.path)
+    return error_response(500, "internal_error", "Something went wrong on our side.")

@@ -1,0 +1,186 @@
+"""The guided journey: one page per step, its JSON twin, and the evidence brief export.
+
+No server state: the trail of visited steps, checklist ticks and the births figure travel
+in the URL (`trail`, `done`, `births`), so pages can be bookmarked, work inside an iframe
+without cookies, and any worker can answer any request.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
+from flask import url_for as flask_url_for
+
+from assistant.compose import citation_dict
+from assistant.errors import ValidationError
+from assistant.estimator import Rates, estimate, load_rates, parse_births, verify_rates
+from assistant.journey import ROOT_ID, Journey, Node, load_journey
+from assistant.journey_evidence import (
+    NodeEvidence,
+    estimate_dict,
+    extend_trail,
+    parse_ticks,
+    parse_trail,
+    visits,
+)
+from assistant.web import engine, settings
+
+bp = Blueprint("journey", __name__)
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Guide:
+    """Everything the journey pages need, loaded once per app."""
+
+    journey: Journey
+    rates: Rates
+    evidence: NodeEvidence
+
+
+@dataclass(frozen=True)
+class State:
+    """Where the user is: visited steps, ticked checklist items, births entered."""
+
+    trail: tuple[str, ...]
+    ticks: frozenset[str]
+    births: str
+
+    def query(self, trail: tuple[str, ...] | None = None) -> dict[str, Any]:
+        args: dict[str, Any] = {"trail": ",".join(self.trail if trail is None else trail)}
+        if self.ticks:
+            args["done"] = sorted(self.ticks)
+        if self.births:
+            args["births"] = self.births
+        return args
+
+
+def guide() -> Guide:
+    """The app's journey, rates and evidence cache; loading validates all three."""
+    with _lock:
+        loaded: Guide | None = current_app.extensions.get("pair.journey")
+        if loaded is None:
+            loaded = _load_guide()
+            current_app.extensions["pair.journey"] = loaded
+        return loaded
+
+
+def _load_guide() -> Guide:
+    corpus = settings().corpus_dir
+    folder = corpus / "journey"
+    journey = load_journey(folder if folder.is_dir() else corpus / "journey.yaml")
+    rates = load_rates(corpus / "estimator.yaml")
+    e = engine()
+    verify_rates(rates, {p.id: p.text for p in e.index.passages})
+    return Guide(journey, rates, NodeEvidence(e))
+
+
+def current_state(journey: Journey) -> State:
+    return State(
+        trail=parse_trail(request.args.get("trail"), journey),
+        ticks=parse_ticks(request.args.getlist("done"), journey),
+        births=request.args.get("births", "").strip()[:12],
+    )
+
+
+@bp.get("/journey")
+def start() -> Response:
+    return redirect(flask_url_for("journey.node", node_id=ROOT_ID))  # type: ignore[return-value]
+
+
+@bp.get("/journey/<node_id>")
+def node(node_id: str) -> tuple[str, int]:
+    g = guide()
+    step = g.journey.node(node_id)
+    state = current_state(g.journey)
+    result, error = _estimate(g, step, state)
+    page = render_template(
+        "journey/node.html",
+        node=step,
+        journey=g.journey,
+        citations=g.evidence.citations(step),
+        state=state,
+        here=State(extend_trail(state.trail, step.id), state.ticks, state.births),
+        back=g.journey.back(step.id, state.trail),
+        estimate=result,
+        error=error,
+    )
+    return page, 422 if error else 200
+
+
+@bp.get("/api/journey/<node_id>")
+def api_node(node_id: str) -> Response:
+    g = guide()
+    step = g.journey.node(node_id)
+    state = current_state(g.journey)
+    data = node_dict(g, step, state)
+    if step.estimator and state.births:
+        data["estimate"] = estimate_dict(
+            estimate(parse_births(state.births), g.rates), g.rates, engine()
+        )
+    return jsonify(data)
+
+
+@bp.get("/journey/export/brief.md")
+def brief_markdown() -> Response:
+    text = render_template("journey/brief.md", **_brief_context())
+    headers = {"Content-Disposition": 'attachment; filename="pair-evidence-summary.md"'}
+    return Response(text, mimetype="text/markdown", headers=headers)
+
+
+@bp.get("/journey/export/brief.html")
+def brief_html() -> str:
+    return render_template("journey/brief.html", **_brief_context())
+
+
+def node_dict(g: Guide, step: Node, state: State) -> dict[str, Any]:
+    back = g.journey.back(step.id, state.trail)
+    stage = g.journey.stage_of(step.id)
+    return {
+        "id": step.id,
+        "title": step.title,
+        "text": step.text,
+        "stage": None if stage is None else {"id": stage.id, "label": stage.label},
+        "trail": [{"id": t.stage.id, "label": t.stage.label, "current": t.current}
+                  for t in g.journey.trail(step.id)],
+        "options": [{"label": o.label, "id": o.to} for o in step.options],
+        "back": None if back is None else back.id,
+        "checklist": list(step.checklist),
+        "signposts": [{"label": s.label, "url": s.url} for s in step.signposts],
+        "estimator": step.estimator,
+        "citations": [citation_dict(c) for c in g.evidence.citations(step)],
+    }  # fmt: skip
+
+
+def _estimate(g: Guide, step: Node, state: State) -> tuple[dict[str, Any] | None, str | None]:
+    if not (step.estimator and "births" in request.args):
+        return None, None
+    try:
+        births = parse_births(state.births)
+    except ValidationError as exc:
+        return None, exc.message
+    return estimate_dict(estimate(births, g.rates), g.rates, engine()), None
+
+
+def _brief_context() -> dict[str, Any]:
+    g = guide()
+    state = current_state(g.journey)
+    steps = visits(g.journey, g.evidence, state.trail, state.ticks)
+    need = None
+    if state.births and any(v.node.estimator for v in steps):
+        try:
+            need = estimate_dict(estimate(parse_births(state.births), g.rates), g.rates, engine())
+        except ValidationError:
+            need = None
+    sources = {c.source_id: c for v in steps for c in v.citations}
+    return {
+        "steps": steps,
+        "need": need,
+        "sources": sorted(sources.values(), key=lambda c: c.title.lower()),
+        "today": date.today().isoformat(),
+        "state": state,
+    }

@@ -111,10 +111,10 @@ def _parse(name: str, raw: str, kind: Callable[[str], Any]) -> Any:
             if lowered not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
                 raise ValueError(raw)
             return lowered in {"1", "true", "yes", "on"}
-        if isinstance(kind, type) and issubclass(kind, Path):
-            return Path(raw).expanduser()
-        return kind(raw)
+        is_path = isinstance(kind, type) and issubclass(kind, Path)
+        return Path(raw).expanduser() if is_path else kind(raw)
     except ValueError:
         raise ConfigError(
-            f"{variable}={raw!r} is not a valid {getattr(kind, '__name__', 'value')}; see the README's settings table"
+            f"{variable}={raw!r} is not a valid {getattr(kind, '__name__', 'value')}; "
+            "see the README's settings table"
         ) from None

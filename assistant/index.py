@@ -38,7 +38,14 @@ from assistant.text import sentence_spans
 
 FORMAT_VERSION = 1
 KEEP_BUILDS = 2
-_FILES = ("faiss.index", "passages.jsonl", "sources.json", "sentences.jsonl", "sentences.npy")
+_FILES = (
+    "faiss.index",
+    "passages.jsonl",
+    "sources.json",
+    "sentences.jsonl",
+    "sentences.npy",
+    "retired.jsonl",
+)
 _FIX = "run `pair-assistant index build`"
 log = logging.getLogger(__name__)
 
@@ -62,16 +69,16 @@ class EvidenceIndex:
     lexical: LexicalIndex
     sentences: list[SentenceRef]
     sentence_vectors: np.ndarray
+    retired: dict[str, Passage] = dataclasses.field(default_factory=dict)
     by_id: dict[str, int] = dataclasses.field(default_factory=dict)
     topics: dict[str, str] = dataclasses.field(default_factory=dict)
+    sentences_of: dict[int, list[int]] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_id = {p.id: i for i, p in enumerate(self.passages)}
         self.topics = dict(self.manifest.get("topics", {}))
-        starts: dict[int, list[int]] = {}
         for n, ref in enumerate(self.sentences):
-            starts.setdefault(ref.passage, []).append(n)
-        self.sentences_of = starts
+            self.sentences_of.setdefault(ref.passage, []).append(n)
 
     def dense(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         k = min(k, len(self.passages))
@@ -106,8 +113,10 @@ def build_index(
         raise IndexError_(f"the corpus in {corpus_dir} has no passages to index")
     builds = index_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
+    previous = _previous_passages(index_dir)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=builds))
     try:
+        _write_retired(tmp / "retired.jsonl", previous, corpus.passages)
         manifest = _write_build(tmp, corpus, embedder, fail_after or (lambda _name: None))
         manifest["build_seconds"] = round(time.perf_counter() - started, 2)
         _write_manifest(tmp, manifest)
@@ -119,16 +128,16 @@ def build_index(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    previous = _current_ids(index_dir)
     _point_current(index_dir, final)
     _prune(builds, keep=final)
     ids = [p.id for p in corpus.passages]
+    live = {i for i, row in previous.items() if not row.get("retired")}
     return BuildReport(
         path=final,
         manifest=manifest,
-        added=tuple(i for i in ids if i not in previous),
-        removed=tuple(sorted(previous - set(ids))),
-        unchanged=sum(1 for i in ids if i in previous),
+        added=tuple(i for i in ids if i not in live),
+        removed=tuple(sorted(live - set(ids))),
+        unchanged=sum(1 for i in ids if i in live),
     )
 
 
@@ -215,12 +224,29 @@ def _prune(builds: Path, keep: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _current_ids(index_dir: Path) -> set[str]:
-    path = index_dir / "current" / "passages.jsonl"
-    if not path.is_file():
-        return set()
-    with path.open(encoding="utf-8") as handle:
-        return {json.loads(line)["id"] for line in handle if line.strip()}
+def _previous_passages(index_dir: Path) -> dict[str, dict[str, Any]]:
+    """Rows of the serving build's passages, and of passages retired before it."""
+    folder = index_dir / "current"
+    rows: dict[str, dict[str, Any]] = {}
+    for name, retired in (("retired.jsonl", True), ("passages.jsonl", False)):
+        if (folder / name).is_file():
+            for row in _read_jsonl(folder / name):
+                rows[row["id"]] = {**row, "retired": retired}
+    return rows
+
+
+def _write_retired(
+    path: Path, previous: dict[str, dict[str, Any]], passages: list[Passage]
+) -> None:
+    """Passages that were once served and no longer are: permalinks explain, not 404."""
+    live = {p.id for p in passages}
+    fields = {f.name for f in dataclasses.fields(Passage)}
+    rows = [
+        {k: v for k, v in row.items() if k in fields}
+        for pid, row in sorted(previous.items())
+        if pid not in live
+    ]
+    _write_jsonl(path, rows)
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
@@ -267,7 +293,9 @@ def _read_build(folder: Path, manifest: dict[str, Any]) -> EvidenceIndex:
         raise ValueError("passage count does not match the manifest")
     if len(refs) != sentence_vectors.shape[0]:
         raise ValueError("sentence count does not match the sentence vectors")
+    retired = {row["id"]: Passage(**_tuples(row)) for row in _read_jsonl(folder / "retired.jsonl")}
     return EvidenceIndex(
+        retired=retired,
         manifest=manifest,
         passages=passages,
         sources=sources,

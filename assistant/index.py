@@ -229,9 +229,13 @@ def _previous_passages(index_dir: Path) -> dict[str, dict[str, Any]]:
     folder = index_dir / "current"
     rows: dict[str, dict[str, Any]] = {}
     for name, retired in (("retired.jsonl", True), ("passages.jsonl", False)):
-        if (folder / name).is_file():
-            for row in _read_jsonl(folder / name):
-                rows[row["id"]] = {**row, "retired": retired}
+        try:
+            found = _read_jsonl(folder / name) if (folder / name).is_file() else []
+        except (OSError, ValueError) as exc:  # a damaged build: history starts afresh
+            log.warning("ignoring unreadable %s: %s", folder / name, exc)
+            found = []
+        for row in found:
+            rows[row["id"]] = {**row, "retired": retired}
     return rows
 
 

@@ -146,3 +146,8 @@ def index_info(ctx: click.Context) -> None:
 
     manifest = read_manifest(current_folder(_settings(ctx.find_root()).index_dir))
     click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
+
+
+from assistant.check_cli import check  # noqa: E402
+
+main.add_command(check)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import ConfigError
+from assistant.origins import parse_origins
 
 ENV_PREFIX = "PAIR_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +69,25 @@ class Settings:
     )
     port: int = field(default=8000, metadata={"help": "Port `pair-assistant serve` listens on."})
     threads: int = field(default=8, metadata={"help": "Worker threads of the WSGI server."})
+    embed_allowed_origins: tuple[str, ...] = field(
+        default=(),
+        metadata={
+            "help": "Other sites allowed to frame /embed and call the API: exact origins, "
+            "comma-separated (https://intranet.example.nhs.uk); empty: this site only.",
+            "parse": parse_origins,
+        },
+    )
+    rate_limit: str = field(
+        default="60/minute",
+        metadata={"help": "API requests allowed per calling origin and client (e.g. 60/minute)."},
+    )
+    rate_limit_storage: str = field(
+        default="memory://",
+        metadata={
+            "help": "Where rate-limit counters live: memory:// (one process) or a shared store "
+            "such as redis://host:6379 for several workers."
+        },
+    )
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -80,6 +100,8 @@ def describe() -> list[tuple[str, str, str]]:
         default = f.default
         if isinstance(default, Path):
             default = default.relative_to(PROJECT_ROOT).as_posix()
+        elif isinstance(default, tuple):
+            default = ",".join(default)
         rows.append((ENV_PREFIX + f.name.upper(), str(default), f.metadata["help"]))
     return rows
 
@@ -93,7 +115,7 @@ def load_settings(
     for f in dataclasses.fields(Settings):
         raw = env.get(ENV_PREFIX + f.name.upper())
         if raw is not None:
-            values[f.name] = _parse(f.name, raw, type(f.default))
+            values[f.name] = _parse(f.name, raw, f.metadata.get("parse", type(f.default)))
     unknown = set(overrides or {}) - {f.name for f in dataclasses.fields(Settings)}
     if unknown:
         raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")

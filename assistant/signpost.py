@@ -23,18 +23,25 @@ from typing import Literal
 
 Kind = Literal["parent", "urgent"]
 
-_AGE = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[\s-]*(?:days?|weeks?|months?|years?)[\s-]*old"
-_ADJ = rf"(?:new|newborn|little|tiny|young|youngest|eldest|oldest|first|second|premature|baby|infant|{_AGE})"
-_CHILD = r"(?:bab(?:y|ies)|sons?|daughters?|child(?:ren)?|kids?|newborns?|infants?|toddlers?|little ones?|boys?|girls?|twins|{age})"
-_SINGLE = r"(?:baby|son|daughter|child|newborn|infant|toddler|little one|boy|girl|twins|{age})"
+_NUMBERS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+_AGE = rf"(?:\d+|{_NUMBERS})[\s-]*(?:days?|weeks?|months?|years?)[\s-]*old"
+_ADJ = (
+    r"(?:new|newborn|little|tiny|young|youngest|eldest|oldest|first|second|premature|baby|"
+    rf"infant|{_AGE})"
+)
+_CHILD = (
+    r"(?:bab(?:y|ies)|sons?|daughters?|child(?:ren)?|kids?|newborns?|infants?|toddlers?|"
+    rf"little ones?|boys?|girls?|twins|{_AGE})"
+)
+_SINGLE = rf"(?:baby|son|daughter|child|newborn|infant|toddler|little one|boy|girl|twins|{_AGE})"
 _NOT_A_SERVICE = (
     r"(?![\s-]*(?:team|service|mental|relationship|health|provision|pathway|programme|"
     r"unit|care|work|sector|commission|population|outcome|development|data)s?\b)"
 )
 
 OWN_CHILD = re.compile(
-    rf"\bmy\s+(?:{_ADJ}[\s-]+){{0,3}}{_CHILD.format(age=_AGE)}\b{_NOT_A_SERVICE}"
-    rf"|\bour\s+(?:{_ADJ}[\s-]+){{0,3}}{_SINGLE.format(age=_AGE)}\b{_NOT_A_SERVICE}"
+    rf"\bmy\s+(?:{_ADJ}[\s-]+){{0,3}}{_CHILD}\b{_NOT_A_SERVICE}"
+    rf"|\bour\s+(?:{_ADJ}[\s-]+){{0,3}}{_SINGLE}\b{_NOT_A_SERVICE}"
     rf"|\bmy\s+{_AGE}\b",
     re.IGNORECASE,
 )
@@ -59,11 +66,12 @@ DISTRESS = re.compile(
 )
 _THIRD_PARTY = r"\b(?:parents?|people|carers?|mothers?|fathers?|families|they|who|staff)\b"
 _HARM = r"(?:hurt|harm|shak(?:e|ing)|shook|hit|smother|suffocat|kill|drop|throw)\w*"
-_TARGET = rf"(?:(?:my|our|the|this)\s+(?:{_ADJ}[\s-]+){{0,2}}{_CHILD.format(age=_AGE)}|him|her|myself)\b"
+_TARGET = rf"(?:(?:my|our|the|this)\s+(?:{_ADJ}[\s-]+){{0,2}}{_CHILD}|him|her|myself)\b"
 URGENT = re.compile(
     rf"\bi\b(?:(?!{_THIRD_PARTY})[^.?!]){{0,40}}?\b{_HARM}\s+{_TARGET}"
-    r"|\b(?:i|i'm|i am|i feel|i've been|i have been|i keep|feeling)\s+(?:really\s+|so\s+|very\s+)?suicidal"
-    r"|\bi(?:'m| am| keep| have| am having|'ve been having)?\s+(?:having\s+)?(?:suicidal thoughts|thoughts of (?:suicide|ending))"
+    r"|\b(?:i|i'm|i am|i feel|i've been|i have been|i keep|feeling)\s+(?:really\s+|so\s+)?"
+    r"suicidal|\bi(?:'m| am| keep| have| am having|'ve been having)?\s+(?:having\s+)?"
+    r"(?:suicidal thoughts|thoughts of (?:suicide|ending))"
     r"|\bend (?:my life|it all)|\bkill myself|\b(?:don'?t|do not) want to (?:live|be here)"
     r"|\b(?:i|we|my\s+\w+|our\s+\w+)(?:'m|'re|\s+am|\s+are|\s+is|\s+might be|\s+may be)?"
     r"(?:\s+not)?\s+(?:not safe|in danger|unsafe)\b|\b(?:i|we)\s+(?:don'?t|do not) feel safe\b"

@@ -91,8 +91,8 @@ def make_citation(
         text=passage.text,
         title=source.title,
         section=passage.section,
-        url=source.url,
-        page=passage.page,
+        url=page_url(source.url, passage.page),
+        page=page_label(passage.page),
         score=hit.score,
         source_id=source.id,
         year=source.year,
@@ -101,6 +101,18 @@ def make_citation(
         evidence=passage.evidence,
         highlights=highlights,
     )
+
+
+def page_label(page: str | None) -> str | None:
+    """``p. 12`` for a page number (ingested PDFs); other locations as written."""
+    return f"p. {page}" if page and page.isdigit() else page
+
+
+def page_url(url: str | None, page: str | None) -> str | None:
+    """Link to the page itself (``#page=12``, which PDF viewers follow) when it is a number."""
+    if url and page and page.isdigit() and "#" not in url:
+        return f"{url}#page={page}"
+    return url
 
 
 def abstain(result: SearchResult, topics: dict[str, str]) -> Answer:

@@ -69,6 +69,14 @@ class Settings:
     )
     port: int = field(default=8000, metadata={"help": "Port `pair-assistant serve` listens on."})
     threads: int = field(default=8, metadata={"help": "Worker threads of the WSGI server."})
+    ingest_max_bytes: int = field(
+        default=50_000_000,
+        metadata={"help": "Largest document `pair-assistant ingest` accepts, in bytes."},
+    )
+    reload_check_seconds: float = field(
+        default=5.0,
+        metadata={"help": "How often a running server looks for a newer index (0: never)."},
+    )
     embed_allowed_origins: tuple[str, ...] = field(
         default=(),
         metadata={

@@ -50,12 +50,13 @@ def create_app(
         config_max_chars=lambda: settings.max_question_chars,
     )
 
-    from assistant.web import api, chat, errors, journey, security
+    from assistant.web import api, chat, errors, journey, security, widget
 
     security.init_app(app)
     errors.init_app(app)
     for module in (chat, api, journey):
         app.register_blueprint(module.bp)
+    widget.init_app(app, settings)
     return app
 
 

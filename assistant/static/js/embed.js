@@ -1,0 +1,201 @@
+/* The embedded panel (/embed): asks over fetch, walks the guided journey, keeps the
+   conversation in this frame's sessionStorage (no cookies), and talks to the host page
+   only by postMessage with the exact origin the server verified. Without JavaScript the
+   plain form and links still work. */
+(function () {
+  "use strict";
+  var body = document.body;
+  var form = document.getElementById("ask-form");
+  var log = document.getElementById("conversation");
+  var box = document.getElementById("message");
+  var STORE = "pair-embed-v1";
+  var parentOrigin = body.getAttribute("data-parent-origin") || "";
+  var framed = window.parent !== window && parentOrigin !== "";
+  var turnCount = log ? log.querySelectorAll(".turn--assistant").length : 0;
+  var state = load();
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  /* ---- messages to and from the host page ---- */
+  function send(type, extra) {
+    if (!framed) { return; }
+    var message = { source: "pair-assistant", type: type };
+    Object.keys(extra || {}).forEach(function (k) { message[k] = extra[k]; });
+    window.parent.postMessage(message, parentOrigin);
+  }
+  function onMessage(event) {
+    if (event.origin !== parentOrigin || event.source !== window.parent) { return; }
+    var data = event.data || {};
+    if (data.source !== "pair-assistant") { return; }
+    if (data.type === "open") { box.focus(); }
+  }
+  function reportSize() { send("resize", { height: document.documentElement.scrollHeight }); }
+
+  /* ---- rendering ---- */
+  function passageNode(c) {
+    var p = el("p"), text = c.text, cursor = 0;
+    (c.highlights || []).forEach(function (span) {
+      if (span[0] > cursor) { p.appendChild(document.createTextNode(text.slice(cursor, span[0]))); }
+      p.appendChild(el("mark", {}, text.slice(span[0], span[1])));
+      cursor = span[1];
+    });
+    if (cursor < text.length) { p.appendChild(document.createTextNode(text.slice(cursor))); }
+    var quote = el("blockquote", { "class": "passage" });
+    quote.appendChild(p);
+    return quote;
+  }
+  function citationList(citations, prefix) {
+    var ol = el("ol", { "class": "citations" });
+    citations.forEach(function (c) {
+      var li = el("li", { id: prefix + "-cite-" + c.n, "class": "citation", value: String(c.n) });
+      li.appendChild(passageNode(c));
+      var meta = el("p", { "class": "citation-meta" });
+      meta.appendChild(el("span", { "class": "ref" },
+        c.title + (c.year ? " (" + c.year + ")" : "") + (c.page ? ", " + c.page : "")));
+      var link = el("a", { "class": "permalink", href: "/evidence/" + c.id, target: "_blank", rel: "noopener" }, "Full passage");
+      link.appendChild(el("span", { "class": "visually-hidden" }, " " + c.n));
+      link.appendChild(document.createTextNode(" (opens in new tab)"));
+      meta.appendChild(link);
+      li.appendChild(meta);
+      ol.appendChild(li);
+    });
+    return ol;
+  }
+  function answerNode(data, prefix) {
+    var wrap = el("div", { "class": "answer" + (data.abstained ? " answer--abstained" : "") });
+    if (data.abstained) {
+      wrap.appendChild(el("p", {}, data.answer));
+      if (data.signpost) { wrap.appendChild(el("p", { "class": "signpost" }, data.signpost)); }
+      return wrap;
+    }
+    var para = el("p", { "class": "answer-text" });
+    data.sentences.forEach(function (s, i) {
+      para.appendChild(document.createTextNode((i ? " " : "") + s.text + " "));
+      para.appendChild(el("a", { "class": "cite-marker", href: "#" + prefix + "-cite-" + s.citation,
+        "aria-label": "source " + s.citation }, "[" + s.citation + "]"));
+    });
+    wrap.appendChild(para);
+    wrap.appendChild(el("h2", { "class": "citations-heading" }, "Sources"));
+    wrap.appendChild(citationList(data.citations, prefix));
+    return wrap;
+  }
+  function choiceButton(option, from) {
+    var button = el("button", { type: "button", "class": "button button--secondary journey-choice",
+      "data-node": option.id, "data-from": from }, option.label);
+    return button;
+  }
+  function stepNode(step, prefix) {
+    var wrap = el("div", { "class": "journey-step" });
+    var heading = el("h2", { "class": "step-title", tabindex: "-1", id: prefix + "-title" }, step.title);
+    wrap.appendChild(heading);
+    wrap.appendChild(el("p", { "class": "step-text" }, step.text));
+    if (step.citations && step.citations.length) {
+      wrap.appendChild(el("p", { "class": "who" }, "Evidence for this step"));
+      wrap.appendChild(citationList(step.citations, prefix));
+    }
+    if (step.options && step.options.length) {
+      var ul = el("ul", { "class": "journey-choices", "aria-label": "Next steps" });
+      step.options.forEach(function (o) {
+        var li = el("li");
+        li.appendChild(choiceButton(o, step.id));
+        ul.appendChild(li);
+      });
+      wrap.appendChild(ul);
+    }
+    return wrap;
+  }
+  function addTurn(turn) {
+    turnCount += 1;
+    var prefix = "a" + turnCount;
+    var user = el("div", { "class": "turn turn--user" });
+    user.appendChild(el("p", { "class": "who" }, turn.kind === "step" ? "You chose" : "You asked"));
+    user.appendChild(el("p", {}, turn.q));
+    var reply = el("div", { "class": "turn turn--assistant" });
+    reply.appendChild(el("p", { "class": "who" }, turn.kind === "step" ? "Guided journey" : "Evidence"));
+    reply.appendChild(turn.kind === "step" ? stepNode(turn.a, prefix) : answerNode(turn.a, prefix));
+    log.appendChild(user);
+    log.appendChild(reply);
+    return reply;
+  }
+
+  /* ---- state: this frame's sessionStorage only ---- */
+  function load() {
+    try { return JSON.parse(sessionStorage.getItem(STORE) || "null") || { turns: [], trail: [] }; }
+    catch (e) { return { turns: [], trail: [] }; }
+  }
+  function save() {
+    state.turns = state.turns.slice(-12);
+    try { sessionStorage.setItem(STORE, JSON.stringify(state)); } catch (e) { /* blocked or full */ }
+  }
+  function remember(turn) { state.turns.push(turn); save(); return addTurn(turn); }
+
+  /* ---- actions ---- */
+  var status = el("p", { "class": "status", role: "status" });
+  function getJSON(url, options) {
+    return fetch(url, options).then(function (response) {
+      return response.json().then(function (data) {
+        if (!response.ok) { throw new Error(data.error ? data.error.message : "Something went wrong."); }
+        return data;
+      });
+    });
+  }
+  function ask(event) {
+    var question = box.value.trim();
+    if (!question) { return; }  /* the server explains an empty question */
+    event.preventDefault();
+    status.textContent = "Searching the evidence…";
+    getJSON("/api/ask", { method: "POST", headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify({ message: question }) })
+      .then(function (data) {
+        remember({ kind: "answer", q: question, a: data });
+        box.value = "";
+        status.textContent = "Answer added to the conversation.";
+      })
+      .catch(function (error) { status.textContent = error.message; });
+  }
+  function choose(button) {
+    var to = button.getAttribute("data-node"), from = button.getAttribute("data-from");
+    state.trail = state.trail.filter(function (id) { return id !== from; }).concat([from]).slice(-20);
+    status.textContent = "Loading the next step…";
+    getJSON("/api/journey/" + encodeURIComponent(to) + "?trail=" + encodeURIComponent(state.trail.join(",")))
+      .then(function (step) {
+        var reply = remember({ kind: "step", q: button.textContent, a: step });
+        status.textContent = "";
+        reply.querySelector(".step-title").focus();
+      })
+      .catch(function (error) { status.textContent = error.message; });
+  }
+  function upgradeJourneyLinks() {
+    Array.prototype.forEach.call(document.querySelectorAll("a.journey-choice"), function (link) {
+      var button = choiceButton({ id: link.getAttribute("data-node"), label: link.getAttribute("data-label") },
+        link.getAttribute("data-from"));
+      link.parentNode.replaceChild(button, link);
+    });
+  }
+
+  if (!form || !log || !window.fetch) { return; }
+  if (!log.children.length) { state.turns.forEach(addTurn); }
+  form.appendChild(status);
+  upgradeJourneyLinks();
+  form.addEventListener("submit", ask);
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest && event.target.closest("button.journey-choice");
+    if (target) { choose(target); }
+  });
+  if (framed) {
+    var close = document.getElementById("embed-close");
+    close.hidden = false;
+    close.addEventListener("click", function () { send("close"); });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { send("close"); }
+    });
+    window.addEventListener("message", onMessage);
+    if (window.ResizeObserver) { new ResizeObserver(reportSize).observe(body); }
+    send("ready");
+  }
+}());

@@ -1,0 +1,106 @@
+"""Who may use the service from another site: framing, CORS and per-origin rate limits.
+
+Only origins listed in ``embed_allowed_origins`` (and this site itself) may frame
+``/embed`` or call the API from a browser. CORS echoes the exact allowed origin, never
+``*``. API requests are limited per calling origin and client address with Flask-Limiter.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, request
+from flask_limiter import Limiter, RateLimitExceeded
+from limits import parse_many
+
+from assistant.config import Settings
+from assistant.errors import ConfigError, PairError
+from assistant.web import settings
+from assistant.web.errors import error_response
+from assistant.web.security import CSP
+
+CORS_PATHS = ("/api/", "/widget/")
+
+
+class OriginNotAllowed(PairError):
+    code = "origin_not_allowed"
+    status = 403
+
+
+def init_app(app: Flask, config: Settings) -> None:
+    app.before_request(_refuse_foreign_origin)
+    app.after_request(_cors)
+    if config.rate_limit.strip():
+        app.extensions["pair.limiter"] = _limiter(app, config)
+        app.register_error_handler(RateLimitExceeded, _rate_limited)
+
+
+def embed_csp() -> str:
+    """The site's CSP with framing opened to this site and the allowed host origins."""
+    ancestors = " ".join(("'self'", *settings().embed_allowed_origins))
+    return CSP.replace("frame-ancestors 'none'", f"frame-ancestors {ancestors}")
+
+
+def own_origin() -> str:
+    return f"{request.scheme}://{request.host}"
+
+
+def is_allowed(origin: str) -> bool:
+    """This site (any scheme, for proxies ending TLS) or an exact allowlisted origin."""
+    return urlsplit(origin).netloc == request.host or origin in settings().embed_allowed_origins
+
+
+def _refuse_foreign_origin() -> None:
+    origin = request.headers.get("Origin")
+    if origin and request.path.startswith("/api/") and not is_allowed(origin):
+        raise OriginNotAllowed(
+            f"pages on {origin} may not call this API; ask the administrator to add that "
+            "origin to PAIR_EMBED_ALLOWED_ORIGINS"
+        )
+
+
+def _cors(response: Response) -> Response:
+    if not request.path.startswith(CORS_PATHS):
+        return response
+    response.vary.add("Origin")
+    origin = request.headers.get("Origin", "")
+    if origin in settings().embed_allowed_origins:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Expose-Headers"] = "Retry-After"
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+            response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+            response.headers["Access-Control-Max-Age"] = "600"
+    return response
+
+
+def _limiter(app: Flask, config: Settings) -> Limiter:
+    try:
+        parse_many(config.rate_limit)
+    except ValueError:
+        raise ConfigError(
+            f"PAIR_RATE_LIMIT={config.rate_limit!r} is not a rate such as 60/minute"
+        ) from None
+    return Limiter(
+        _limit_key,
+        app=app,
+        application_limits=[config.rate_limit],
+        application_limits_exempt_when=_not_limited,
+        storage_uri=config.rate_limit_storage,
+        headers_enabled=True,
+    )
+
+
+def _limit_key() -> str:
+    """Calling origin (this site when the browser sends none) plus client address."""
+    return f"{request.headers.get('Origin') or own_origin()} {request.remote_addr}"
+
+
+def _not_limited() -> bool:
+    return request.method == "OPTIONS" or not request.path.startswith("/api/")
+
+
+def _rate_limited(exc: RateLimitExceeded) -> tuple[Response | str, int]:
+    return error_response(
+        429, "rate_limited", "Too many requests from this site. Wait a minute and try again."
+    )

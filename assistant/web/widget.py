@@ -1,0 +1,117 @@
+"""The intranet widget: the compact ``/embed`` chat, the ``/widget/v1.js`` loader and the
+administrators' ``/embed/setup`` page.
+
+The loader's URL is versioned and its bytes are stable so hosts can pin it with
+Subresource Integrity; a change that alters behaviour ships as ``v2.js``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, render_template, request, send_file
+
+from assistant.compose import Answer
+from assistant.config import PROJECT_ROOT, Settings
+from assistant.errors import ConfigError, ValidationError
+from assistant.origins import check_origin
+from assistant.queries import check_question
+from assistant.web import crossorigin, engine, settings
+
+bp = Blueprint("widget", __name__)
+LOADER = PROJECT_ROOT / "assistant" / "static" / "js" / "widget-v1.js"
+THEMES = ("nhs", "govuk", "neutral")
+DEFAULT_TITLE = "Ask the PAIR evidence"
+
+
+def init_app(app: Flask, config: Settings) -> None:
+    app.register_blueprint(bp)
+    crossorigin.init_app(app, config)
+
+
+@bp.get("/embed")
+def embed() -> Response:
+    return _embed_page(200)
+
+
+@bp.post("/embed")
+def embed_ask() -> Response:
+    """The no-JavaScript path: the form posts here and the page comes back with the answer."""
+    text = request.form.get("message", "")
+    try:
+        question = check_question(text, settings())
+    except ValidationError as exc:
+        return _embed_page(422, error=exc.message, draft=text)
+    return _embed_page(200, answer=engine().ask(question))
+
+
+@bp.get("/widget/v1.js")
+def loader() -> Response:
+    response = send_file(LOADER, mimetype="text/javascript", max_age=86400, conditional=True)
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+@bp.get("/embed/setup")
+def setup() -> str:
+    base = crossorigin.own_origin()
+    return render_template(
+        "embed/setup.html",
+        base=base,
+        sri=sri_hash(LOADER),
+        title=DEFAULT_TITLE,
+        origins=settings().embed_allowed_origins,
+        rate_limit=settings().rate_limit,
+    )
+
+
+@cache
+def sri_hash(path: Path) -> str:
+    """The ``integrity`` value for a file: sha384, base64, as browsers check it."""
+    digest = hashlib.sha384(path.read_bytes()).digest()
+    return "sha384-" + base64.b64encode(digest).decode("ascii")
+
+
+def _embed_page(status: int, answer: Answer | None = None, **extra: Any) -> Response:
+    view = embed_options()
+    page = render_template(
+        "embed/index.html", answer=answer, journey=journey_options(), **view, **extra
+    )
+    response = Response(page, status=status, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = crossorigin.embed_csp()
+    return response
+
+
+def embed_options() -> dict[str, str]:
+    """Theme, title and the verified parent origin from the query string."""
+    theme = request.args.get("theme", "nhs")
+    title = " ".join(request.args.get("title", "").split())[:80] or DEFAULT_TITLE
+    return {
+        "theme": theme if theme in THEMES else "nhs",
+        "title": title,
+        "parent_origin": _parent_origin(request.args.get("host", "")),
+    }
+
+
+def _parent_origin(raw: str) -> str:
+    """The host page's origin if it may frame us; empty turns messaging off."""
+    try:
+        origin = check_origin(raw) if raw else ""
+    except ConfigError:
+        return ""
+    return origin if origin and crossorigin.is_allowed(origin) else ""
+
+
+def journey_options() -> list[dict[str, str]]:
+    """The first step's choices, when the guided journey is part of this app."""
+    if "journey.api_node" not in current_app.view_functions:
+        return []
+    from assistant.journey import ROOT_ID
+    from assistant.web.journey import guide
+
+    root = guide().journey.node(ROOT_ID)
+    return [{"label": o.label, "id": o.to, "from": ROOT_ID} for o in root.options]

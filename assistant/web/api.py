@@ -7,7 +7,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from assistant.errors import NotFound, ValidationError
-from assistant.queries import check_k, check_question, result_dict, search_payload
+from assistant.lookup import check_filters, lookup, lookup_payload, parse_query
+from assistant.queries import check_k, check_question, result_dict
 from assistant.retrieval import Hit
 from assistant.web import engine, settings
 
@@ -40,9 +41,14 @@ def ask() -> Response:
 
 @bp.get("/api/search")
 def search() -> Response:
+    """Search with optional ``topic`` and ``source`` filters, facets and highlight offsets."""
     query = check_question(request.args.get("q", ""), settings(), field="q")
     k = check_k(request.args.get("k"), settings().top_k)
-    return jsonify(search_payload(engine(), query, k))
+    topic, source = request.args.get("topic", ""), request.args.get("source", "")
+    e = engine()
+    check_filters(e, topic, source)
+    found = lookup(e, parse_query(query, topic, source), k)
+    return jsonify(lookup_payload(e, found, request.host_url))
 
 
 @bp.get("/api/passages/<passage_id>")

@@ -69,6 +69,9 @@ class Settings:
     )
     port: int = field(default=8000, metadata={"help": "Port `pair-assistant serve` listens on."})
     threads: int = field(default=8, metadata={"help": "Worker threads of the WSGI server."})
+    search_results: int = field(
+        default=10, metadata={"help": "Results per page on the staff search page `/search`."}
+    )
     ingest_max_bytes: int = field(
         default=50_000_000,
         metadata={"help": "Largest document `pair-assistant ingest` accepts, in bytes."},

@@ -151,3 +151,8 @@ def index_info(ctx: click.Context) -> None:
 from assistant.check_cli import check  # noqa: E402
 
 main.add_command(check)
+
+from assistant.ingest.cli import ingest, sources  # noqa: E402
+
+main.add_command(ingest)
+main.add_command(sources)

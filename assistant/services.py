@@ -8,7 +8,9 @@ index is missing, stale or damaged and ``auto_rebuild`` is on, it is rebuilt fir
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +33,6 @@ from assistant.index import (
 from assistant.retrieval import Mode, RetrievalSettings, Retriever, SearchResult
 
 log = logging.getLogger(__name__)
-QUERY_CACHE_SIZE = 1024
 
 
 @dataclass
@@ -60,7 +61,7 @@ class Engine:
         vector: np.ndarray = self.embedder.encode([text])[0]
         with self._lock:
             self._vectors[text] = vector
-            if len(self._vectors) > QUERY_CACHE_SIZE:
+            if len(self._vectors) > self.settings.query_cache_size:
                 self._vectors.popitem(last=False)
         return vector
 
@@ -71,6 +72,8 @@ class Engine:
         mode: Mode = "hybrid",
         where: Callable[[Passage], bool] | None = None,
     ) -> SearchResult:
+        if self.settings.log_queries:
+            log.info("query: %s", query)
         return self.retriever.search(
             query, k or self.settings.top_k, mode, where, query_vector=self.embed(query)
         )
@@ -94,7 +97,9 @@ def get_engine(settings: Settings) -> Engine:
     with _engines_lock:
         if key not in _engines:
             _engines[key] = load_engine(settings)
-        return _engines[key]
+        engine = _engines[key]
+    _watch_index(settings, key)
+    return engine
 
 
 def load_engine(settings: Settings, embedder: Embedder | None = None) -> Engine:
@@ -129,3 +134,84 @@ def reset() -> None:
     """Forget loaded engines (tests, and reloading after a rebuild)."""
     with _engines_lock:
         _engines.clear()
+        _checked.clear()
+        _failed.clear()
+
+
+# Reloading: a running server follows `index/current` to a newer build without dropping
+# requests. At most once every `reload_check_seconds` a request reads the symlink (one
+# readlink); when it names another build, a background thread loads and verifies it and
+# then swaps the engine reference. Requests already running keep the engine they hold.
+_checked: dict[tuple[str, str, str], float] = {}
+_failed: dict[tuple[str, str, str], str] = {}
+_loading: set[tuple[str, str, str]] = set()
+
+
+def _watch_index(settings: Settings, key: tuple[str, str, str]) -> None:
+    interval = settings.reload_check_seconds
+    now = time.monotonic()
+    with _engines_lock:
+        if interval <= 0 or now - _checked.get(key, 0.0) < interval or key in _loading:
+            return
+        _checked[key] = now
+        if not _index_moved(settings, _engines[key]):
+            return
+        _loading.add(key)
+    threading.Thread(target=_reload_in_background, args=(settings,), daemon=True).start()
+
+
+def _serving_target(settings: Settings) -> str:
+    try:
+        return os.path.basename(os.readlink(settings.index_dir / "current"))
+    except OSError:
+        return ""
+
+
+def _index_moved(settings: Settings, engine: Engine) -> bool:
+    target = _serving_target(settings)
+    key = (str(settings.corpus_dir), str(settings.index_dir), settings.model)
+    return bool(target) and target not in (engine.index.manifest["build_id"], _failed.get(key))
+
+
+def _reload_in_background(settings: Settings) -> None:
+    try:
+        reload_engine(settings)
+    finally:
+        with _engines_lock:
+            _loading.discard((str(settings.corpus_dir), str(settings.index_dir), settings.model))
+
+
+def reload_engine(settings: Settings) -> bool:
+    """Swap in the build `index/current` names if it is new; False when nothing changed.
+
+    A build that cannot be loaded, or was made with another model, is logged and
+    remembered, and the serving engine stays as it is.
+    """
+    key = (str(settings.corpus_dir), str(settings.index_dir), settings.model)
+    with _engines_lock:
+        old = _engines.get(key)
+    target = _serving_target(settings)
+    if old is None or not _index_moved(settings, old):
+        return False
+    try:
+        index = load_index(settings.index_dir / "builds" / target)
+        _check_model(index, old.embedder)
+    except IndexError_ as exc:
+        log.error("keeping the serving index: build %s cannot be served (%s)", target, exc)
+        _failed[key] = target
+        return False
+    fresh = Engine(settings, old.embedder, index)
+    with _engines_lock:
+        if _engines.get(key) is old:
+            _engines[key] = fresh
+    log.info("index reloaded: build %s, %d passages", target, len(index.passages))
+    return True
+
+
+def _check_model(index: EvidenceIndex, embedder: Embedder) -> None:
+    manifest = index.manifest
+    if (manifest.get("model"), manifest.get("weights_sha256")) != (
+        embedder.name,
+        embedder.fingerprint(),
+    ):
+        raise IndexError_(f"it was built with model {manifest.get('model')!r}")

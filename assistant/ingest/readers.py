@@ -48,6 +48,6 @@ def _check_size(path: Path, max_bytes: int) -> None:
         raise IngestError(f"{path.name}: the file is empty")
     if size > max_bytes:
         raise IngestError(
-            f"{path.name}: {size:,} bytes is over the limit of {max_bytes:,} "
+            f"{path.name}: {size:,} bytes is over the limit of {max_bytes:,} bytes "
             "(PAIR_INGEST_MAX_BYTES)"
         )

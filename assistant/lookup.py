@@ -238,6 +238,7 @@ def lookup_payload(engine: Engine, found: Lookup, base_url: str) -> dict[str, An
     results = []
     for m in found.matches:
         row = result_dict(engine, m.hit)
+        row["heading"] = m.passage.heading
         row["highlights"] = [list(span) for span in m.terms]
         row["sentence"] = list(m.sentence) if m.sentence else None
         row["reference"] = passage_reference(m.passage, engine.index.sources)

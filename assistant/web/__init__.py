@@ -50,11 +50,21 @@ def create_app(
         config_max_chars=lambda: settings.max_question_chars,
     )
 
-    from assistant.web import api, chat, errors, journey, security, widget
+    from assistant.web import (
+        api,
+        chat,
+        errors,
+        evidence,
+        journey,
+        search,
+        security,
+        sources,
+        widget,
+    )
 
     security.init_app(app)
     errors.init_app(app)
-    for module in (chat, api, journey):
+    for module in (chat, api, journey, search, evidence, sources):
         app.register_blueprint(module.bp)
     widget.init_app(app, settings)
     return app

@@ -1,0 +1,62 @@
+/* "Copy reference" and "Copy link" buttons for every .reference-block. Without JavaScript
+   the reference and the link stay visible and selectable. Exposes PAIRCopy.enhance(node)
+   for blocks added later (search results as you type). */
+(function () {
+  "use strict";
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.className = "visually-hidden";
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      document.body.removeChild(area);
+      if (ok) { resolve(); } else { reject(new Error("copy failed")); }
+    });
+  }
+
+  function button(label, getText, status) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "button button--secondary";
+    b.textContent = label;
+    b.addEventListener("click", function () {
+      copyText(getText()).then(function () {
+        status.textContent = "Copied.";
+      }, function () {
+        status.textContent = "Could not copy: select the text and copy it yourself.";
+      });
+    });
+    return b;
+  }
+
+  function enhance(block) {
+    if (block.getAttribute("data-enhanced")) { return; }
+    block.setAttribute("data-enhanced", "1");
+    var ref = block.querySelector(".reference-text");
+    var link = block.querySelector(".permalink-text");
+    var bar = document.createElement("div");
+    bar.className = "copy-actions";
+    var status = document.createElement("span");
+    status.className = "copy-status";
+    status.setAttribute("role", "status");
+    if (ref) { bar.appendChild(button("Copy reference", function () { return ref.textContent; }, status)); }
+    if (link) { bar.appendChild(button("Copy link", function () { return link.getAttribute("href"); }, status)); }
+    bar.appendChild(status);
+    block.appendChild(bar);
+  }
+
+  function enhanceAll(root) {
+    Array.prototype.forEach.call((root || document).querySelectorAll(".reference-block"), enhance);
+  }
+
+  window.PAIRCopy = { enhance: enhanceAll };
+  enhanceAll(document);
+}());

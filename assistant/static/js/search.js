@@ -1,0 +1,164 @@
+/* Results as you type on /search: a debounced fetch to /api/search, rendered with DOM
+   nodes and textContent only. Without JavaScript the GET form does the same job. */
+(function () {
+  "use strict";
+  var form = document.getElementById("search-form");
+  var box = document.getElementById("q");
+  var results = document.getElementById("search-results");
+  if (!form || !box || !results || !window.fetch || !window.URLSearchParams) { return; }
+  var topic = document.getElementById("topic");
+  var source = document.getElementById("source");
+  var k = form.getAttribute("data-k") || "10";
+  var DELAY = 200;
+  var timer = null;
+  var latest = 0;
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, attrs[name]); });
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+
+  function params(extra) {
+    var p = new URLSearchParams();
+    p.set("q", box.value.trim());
+    var t = extra && "topic" in extra ? extra.topic : topic.value;
+    var s = extra && "source" in extra ? extra.source : source.value;
+    if (t) { p.set("topic", t); }
+    if (s) { p.set("source", s); }
+    return p;
+  }
+
+  /* Text cut at the term and best-sentence offsets into text nodes and <mark>s. */
+  function highlighted(text, terms, sentence) {
+    var p = el("p");
+    var cuts = sentence ? [[0, false], [sentence[0], true], [sentence[1], false], [text.length, false]]
+      : [[0, false], [text.length, false]];
+    for (var i = 0; i + 1 < cuts.length; i++) {
+      var start = cuts[i][0], end = cuts[i + 1][0];
+      if (start >= end) { continue; }
+      var holder = cuts[i][1] ? el("mark", { "class": "best-sentence" }) : p;
+      var cursor = start;
+      (terms || []).forEach(function (span) {
+        var a = Math.max(span[0], cursor), b = Math.min(span[1], end);
+        if (a >= b) { return; }
+        if (a > cursor) { holder.appendChild(document.createTextNode(text.slice(cursor, a))); }
+        holder.appendChild(el("mark", { "class": "term" }, text.slice(a, b)));
+        cursor = b;
+      });
+      if (cursor < end) { holder.appendChild(document.createTextNode(text.slice(cursor, end))); }
+      if (holder !== p) { p.appendChild(holder); }
+    }
+    return p;
+  }
+
+  function card(r) {
+    var art = el("article", { "class": "evidence-card", id: "passage-" + r.id, "aria-labelledby": "title-" + r.id });
+    var h = el("h3", { "class": "evidence-title", id: "title-" + r.id });
+    h.appendChild(el("a", { href: "/evidence/" + encodeURIComponent(r.id) }, r.heading || r.section));
+    art.appendChild(h);
+    var quote = el("blockquote", { "class": "passage" });
+    quote.appendChild(highlighted(r.text, r.highlights, r.sentence));
+    art.appendChild(quote);
+    var meta = el("p", { "class": "citation-meta" });
+    meta.appendChild(r.url ? el("a", { href: r.url, rel: "noopener noreferrer" }, r.title) : el("span", {}, r.title));
+    if (r.year) { meta.appendChild(el("span", { "class": "year" }, r.year)); }
+    meta.appendChild(el("span", { "class": "section" }, r.section));
+    if (r.page) { meta.appendChild(el("span", { "class": "page" }, r.page)); }
+    if (r.evidence) { meta.appendChild(el("span", { "class": "grade" }, "Evidence: " + r.evidence)); }
+    art.appendChild(meta);
+    var block = el("div", { "class": "reference-block", "data-passage": r.id });
+    block.appendChild(el("p", { "class": "reference-label" }, "Reference (Harvard)"));
+    block.appendChild(el("p", { "class": "reference-text" }, r.reference));
+    var line = el("p", { "class": "permalink-line" }, "Link to this passage: ");
+    line.appendChild(el("a", { "class": "permalink-text", href: r.permalink }, r.permalink));
+    block.appendChild(line);
+    art.appendChild(block);
+    return art;
+  }
+
+  function facetList(heading, facets, key, current, allLabel) {
+    var frag = document.createDocumentFragment();
+    frag.appendChild(el("h2", { "class": "facet-heading" }, heading));
+    var ul = el("ul", { "class": "facet-list" });
+    if (current) { ul.appendChild(facetItem(allLabel, key, "")); }
+    facets.forEach(function (f) {
+      if (f.value === current) {
+        var li = el("li");
+        li.appendChild(el("span", { "class": "facet-current", "aria-current": "true" }, f.label + " (" + f.count + ")"));
+        ul.appendChild(li);
+      } else {
+        ul.appendChild(facetItem(f.label + " (" + f.count + ")", key, f.value));
+      }
+    });
+    frag.appendChild(ul);
+    return frag;
+  }
+
+  function facetItem(label, key, value) {
+    var li = el("li");
+    var extra = {};
+    extra[key] = value;
+    var a = el("a", { href: "/search?" + params(extra).toString() }, label);
+    a.addEventListener("click", function (event) {
+      event.preventDefault();
+      (key === "topic" ? topic : source).value = value;
+      run();
+    });
+    li.appendChild(a);
+    return li;
+  }
+
+  function render(data) {
+    results.textContent = "";
+    var n = data.total;
+    var shown = data.results.length;
+    results.appendChild(el("p", { id: "result-count", "class": "result-count" },
+      n + " passage" + (n === 1 ? "" : "s") + " found" + (n > shown ? ", showing the best " + shown : "") + "."));
+    var layout = el("div", { "class": "lookup-layout" });
+    var nav = el("nav", { "class": "facets", "aria-label": "Filter results" });
+    nav.appendChild(facetList("Topics", data.facets.topics, "topic", data.topic, "All topics"));
+    nav.appendChild(facetList("Sources", data.facets.sources, "source", data.source, "All sources"));
+    layout.appendChild(nav);
+    var list = el("div", { "class": "results" });
+    list.appendChild(el("h2", { "class": "visually-hidden" }, "Results"));
+    data.results.forEach(function (r) { list.appendChild(card(r)); });
+    if (!shown) { list.appendChild(el("p", {}, "No passage matches. Try fewer or different words, or remove a filter.")); }
+    layout.appendChild(list);
+    results.appendChild(layout);
+    if (window.PAIRCopy) { window.PAIRCopy.enhance(results); }
+  }
+
+  function message(text) {
+    results.textContent = "";
+    results.appendChild(el("p", { "class": "result-count" }, text));
+  }
+
+  function run() {
+    var query = box.value.trim();
+    var p = params();
+    if (window.history && history.replaceState) { history.replaceState(null, "", "/search?" + p.toString()); }
+    if (query.length < 2) { if (!query) { results.textContent = ""; } return; }
+    var mine = ++latest;
+    p.set("k", k);
+    fetch("/api/search?" + p.toString(), { headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        if (mine !== latest) { return; }
+        if (data.error) { message(data.error.message); return; }
+        render(data);
+      })
+      .catch(function () { if (mine === latest) { message("Search is not available just now; press Search to try again."); } });
+  }
+
+  function later() {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(run, DELAY);
+  }
+
+  box.addEventListener("input", later);
+  topic.addEventListener("change", run);
+  source.addEventListener("change", run);
+  form.addEventListener("submit", function (event) { event.preventDefault(); window.clearTimeout(timer); run(); });
+}());

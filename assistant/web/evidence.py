@@ -1,0 +1,63 @@
+"""Passage permalinks and pasteable references.
+
+``/evidence/<id>`` shows a passage in context; an id that existed in an earlier build
+gets a 410 page pointing to the closest current passage, an unknown id a 404 page with a
+search form. ``/api/passages/<id>/cite`` returns the reference in a chosen style.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from assistant.cite import STYLES, check_style, passage_reference, permalink
+from assistant.context import closest_current, in_context, source_of
+from assistant.corpus import Passage
+from assistant.errors import NotFound
+from assistant.lookup import marked
+from assistant.services import Engine
+from assistant.web import engine
+
+bp = Blueprint("evidence", __name__)
+
+
+def page_helpers(e: Engine) -> dict[str, Any]:
+    """What the passage macros need: references, permalinks, highlight runs, sources."""
+    return {
+        "reference": lambda p, style="harvard": passage_reference(p, e.index.sources, style),
+        "permalink": lambda p: permalink(request.host_url, p.id),
+        "source_of": lambda p: source_of(e.index, p),
+        "marked": marked,
+        "styles": STYLES,
+    }
+
+
+@bp.get("/evidence/<passage_id>")
+def passage(passage_id: str) -> tuple[str, int]:
+    e = engine()
+    position = e.index.by_id.get(passage_id)
+    if position is not None:
+        context = in_context(e.index, position)
+        return render_template("evidence/passage.html", ctx=context, **page_helpers(e)), 200
+    old = e.index.retired.get(passage_id)
+    if old is not None:
+        closest = closest_current(e, old)
+        page = render_template("evidence/retired.html", old=old, closest=closest, **page_helpers(e))
+        return page, 410
+    return render_template("evidence/missing.html", passage_id=passage_id), 404
+
+
+@bp.get("/api/passages/<passage_id>/cite")
+def cite(passage_id: str) -> Response:
+    e = engine()
+    style = check_style(request.args.get("style"))
+    found: Passage | None = e.passage(passage_id)
+    if found is None:
+        raise NotFound(f"no current passage with id {passage_id!r}")
+    return jsonify(
+        id=found.id,
+        style=style,
+        reference=passage_reference(found, e.index.sources, style),
+        permalink=permalink(request.host_url, found.id),
+    )

@@ -1,0 +1,34 @@
+"""The staff search page: a plain GET form with filters; search.js adds results as you type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request
+
+from assistant.errors import ValidationError
+from assistant.lookup import check_filters, lookup, parse_query
+from assistant.queries import check_question
+from assistant.web import engine, settings
+from assistant.web.evidence import page_helpers
+
+bp = Blueprint("search", __name__)
+
+
+@bp.get("/search")
+def page() -> tuple[str, int]:
+    q = request.args.get("q", "")
+    topic, source = request.args.get("topic", ""), request.args.get("source", "")
+    e = engine()
+    view: dict[str, Any] = {"q": q, "topic": topic, "source": source, "found": None}
+    view["k"] = settings().search_results
+    view.update(topics=e.index.topics, sources=e.index.sources, **page_helpers(e))
+    if not q.strip():
+        return render_template("search/page.html", **view), 200
+    try:
+        text = check_question(q, settings(), field="q")
+        check_filters(e, topic, source)
+        view["found"] = lookup(e, parse_query(text, topic, source), settings().search_results)
+    except ValidationError as exc:
+        return render_template("search/page.html", error=exc.message, **view), 422
+    return render_template("search/page.html", **view), 200

@@ -44,16 +44,17 @@
   var panel = document.createElement("div");
   panel.id = "pair-assistant-panel";
   css(panel, { position: "fixed", "z-index": "2147483001", display: "none", background: "#ffffff",
-    border: "1px solid #aeb7bd", "border-radius": "8px", overflow: "hidden", margin: "0", padding: "0",
+    overflow: "hidden", margin: "0", padding: "0",
     "box-shadow": "0 4px 16px rgba(0, 0, 0, 0.3)", "box-sizing": "border-box" });
 
   function layout() {
     var full = small.matches;
     css(panel, full
-      ? { top: "0", bottom: "0", left: "0", right: "0", width: "100%", height: "100%", "max-height": "none", "border-radius": "0" }
+      ? { top: "0", bottom: "0", left: "0", right: "0", width: "100%", height: "100%", "max-height": "none",
+        "border-radius": "0", border: "0" }
       : { top: "auto", bottom: "84px", left: side === "left" ? "16px" : "auto", right: side === "left" ? "auto" : "16px",
         width: "380px", "max-width": "calc(100vw - 32px)", height: Math.max(320, Math.min(600, contentHeight)) + "px",
-        "max-height": "calc(100vh - 100px)", "border-radius": "8px" });
+        "max-height": "calc(100vh - 100px)", "border-radius": "8px", border: "1px solid #aeb7bd" });
     css(launcher, { display: full && open ? "none" : "block" });
   }
 

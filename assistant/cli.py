@@ -156,3 +156,7 @@ from assistant.ingest.cli import ingest, sources  # noqa: E402
 
 main.add_command(ingest)
 main.add_command(sources)
+
+from assistant.evaluate_cli import evaluate_command  # noqa: E402
+
+main.add_command(evaluate_command)

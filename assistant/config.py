@@ -49,7 +49,7 @@ class Settings:
         metadata={"help": "Reciprocal rank fusion constant (higher flattens the ranks)."},
     )
     abstain_threshold: float = field(
-        default=0.30,
+        default=0.40,
         metadata={"help": "Confidence below which the assistant says it has no evidence (0 to 1)."},
     )
     max_answer_sentences: int = field(

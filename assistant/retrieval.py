@@ -19,8 +19,12 @@ Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
 CANDIDATES = 50
 NEAR_DUPLICATE = 0.95
-# BM25 scores are unbounded; this maps them onto 0..1 for the lexical-only mode.
-_BM25_HALF = 8.0
+# Hybrid confidence blends the best dense cosine with how much of the query's idf weight
+# the best of the top hits contains. Short acronyms ("COM-B") have low cosines but full
+# lexical coverage; off-topic questions about babies ("Calpol dose") have fair cosines
+# but leave their key terms unmatched. Chosen with `pair-assistant eval`.
+DENSE_WEIGHT = 0.7
+COVERAGE_HITS = 3
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ class SearchResult:
 @dataclass(frozen=True)
 class RetrievalSettings:
     rrf_k: int = 60
-    abstain_threshold: float = 0.30
+    abstain_threshold: float = 0.40
 
 
 class Retriever:
@@ -78,7 +82,7 @@ class Retriever:
             lexical = [(i, s) for i, s in lexical if where(keep[i])]
         fused = _rrf([dense, lexical], self.settings.rrf_k)
         hits = self._hits(fused, dict(dense), dict(lexical), vector, k)
-        confidence = self._confidence(mode, dense, lexical, hits)
+        confidence = self._confidence(mode, dense, self._coverage(query, hits, mode))
         abstained = confidence < self.settings.abstain_threshold or not hits
         return SearchResult(query, tuple(hits), confidence, abstained, vector)
 
@@ -109,20 +113,27 @@ class Retriever:
                 break
         return chosen
 
-    @staticmethod
-    def _confidence(
-        mode: Mode,
-        dense: list[tuple[int, float]],
-        lexical: list[tuple[int, float]],
-        hits: list[Hit],
-    ) -> float:
-        """0..1: how sure we are the corpus speaks to the question at all."""
-        if not hits:
+    def _coverage(self, query: str, hits: list[Hit], mode: Mode) -> float:
+        """Best idf-weighted share of the query's terms found in one of the top hits."""
+        if mode == "dense" or not hits:
             return 0.0
+        terms = self.index.lexical.terms(query)
+        top = hits[:COVERAGE_HITS]
+        return max(self.index.lexical.coverage(terms, h.position) for h in top)
+
+    @staticmethod
+    def _confidence(mode: Mode, dense: list[tuple[int, float]], coverage: float) -> float:
+        """0..1: how sure we are the corpus speaks to the question at all.
+
+        Each mode uses only its own evidence: dense the best cosine, lexical the term
+        coverage, hybrid a weighted blend of both.
+        """
+        cosine = max(0.0, dense[0][1]) if dense else 0.0
+        if mode == "dense":
+            return round(cosine, 4)
         if mode == "lexical":
-            best = lexical[0][1] if lexical else 0.0
-            return round(best / (best + _BM25_HALF), 4)
-        return round(max(0.0, dense[0][1]) if dense else 0.0, 4)
+            return round(coverage, 4)
+        return round(DENSE_WEIGHT * cosine + (1 - DENSE_WEIGHT) * coverage, 4)
 
 
 def _rrf(rankings: list[list[tuple[int, float]]], k: int) -> list[tuple[int, float]]:

@@ -160,3 +160,13 @@ main.add_command(sources)
 from assistant.evaluate_cli import evaluate_command  # noqa: E402
 
 main.add_command(evaluate_command)
+
+
+@main.command("settings")
+def settings_table() -> None:
+    """Print every setting as a Markdown table (variable, default, meaning)."""
+    from assistant.config import describe
+
+    click.echo("| variable | default | meaning |\n| --- | --- | --- |")
+    for variable, default, meaning in describe():
+        click.echo(f"| `{variable}` | `{default}` | {meaning} |")

@@ -52,6 +52,9 @@ class Settings:
         default=0.40,
         metadata={"help": "Confidence below which the assistant says it has no evidence (0 to 1)."},
     )
+    query_cache_size: int = field(
+        default=1024, metadata={"help": "Query vectors kept in memory for repeated questions."}
+    )
     max_answer_sentences: int = field(
         default=3, metadata={"help": "Most sentences in an extractive answer."}
     )

@@ -31,9 +31,10 @@ def test_ids_are_content_hashes_that_survive_unrelated_edits(fixture_corpus: Pat
     text = path.read_text().replace("Babies were therefore", "Infants were therefore")
     path.write_text(text)
     after = {p.heading: p.id for p in load_corpus(fixture_corpus).passages}
-    assert after["Twenty-seven specialised teams in 2019"] == before[
-        "Twenty-seven specialised teams in 2019"
-    ]
+    assert (
+        after["Twenty-seven specialised teams in 2019"]
+        == before["Twenty-seven specialised teams in 2019"]
+    )
     assert after["CAMHS and babies"] != before["CAMHS and babies"]
     assert passage_id(["a"], "Some  text") == passage_id(["a"], "Some text")
 

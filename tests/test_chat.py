@@ -1,0 +1,73 @@
+"""The chat page as a plain HTML form: no JavaScript needed."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+
+def test_chat_page_has_a_labelled_form_and_a_polite_log(client: FlaskClient) -> None:
+    html = client.get("/").get_data(as_text=True)
+    assert 'role="log"' in html
+    assert 'aria-live="polite"' in html
+    assert '<label for="message">' in html
+    assert 'method="post"' in html
+    assert "<script>" not in html  # scripts only from files
+
+
+def test_posting_the_form_shows_a_cited_answer(client: FlaskClient) -> None:
+    response = client.post("/", data={"message": "What is a Joint Strategic Needs Assessment?"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "You asked" in html
+    assert 'class="cite-marker"' in html
+    assert "<mark>" in html
+    assert "/evidence/" in html
+
+
+def test_out_of_scope_form_answer_has_no_citations(client: FlaskClient) -> None:
+    html = client.post("/", data={"message": "What's the weather in Leeds tomorrow?"}).get_data(
+        as_text=True
+    )
+    assert "does not cover that question" in html
+    assert 'class="cite-marker"' not in html
+    assert 'class="citations"' not in html
+
+
+def test_script_in_a_question_is_shown_as_text(client: FlaskClient) -> None:
+    attack = '<script>alert("x")</script> teams in England'
+    html = client.post("/", data={"message": attack}).get_data(as_text=True)
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+
+
+def test_empty_question_keeps_the_page_and_explains(client: FlaskClient) -> None:
+    response = client.post("/", data={"message": "   "})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="message-error"' in html
+    assert 'aria-invalid="true"' in html
+
+
+def test_too_long_question_is_kept_in_the_box(client: FlaskClient) -> None:
+    draft = "why " * 300
+    response = client.post("/", data={"message": draft})
+    assert response.status_code == 422
+    assert draft.strip() in response.get_data(as_text=True)
+
+
+def test_pages_forbid_framing_and_inline_script(client: FlaskClient) -> None:
+    csp = client.get("/").headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+
+
+def test_no_cookies_are_set(client: FlaskClient) -> None:
+    response = client.post("/", data={"message": "What is a JSNA?"})
+    assert "Set-Cookie" not in response.headers
+
+
+def test_unknown_page_is_a_helpful_html_404(client: FlaskClient) -> None:
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)

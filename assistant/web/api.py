@@ -6,11 +6,13 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from assistant.asking import answer, check_node
 from assistant.errors import NotFound, ValidationError
 from assistant.lookup import check_filters, lookup, lookup_payload, parse_query
 from assistant.queries import check_k, check_question, result_dict
 from assistant.retrieval import Hit
 from assistant.web import engine, settings
+from assistant.web.journey import guide
 
 bp = Blueprint("api", __name__)
 
@@ -34,9 +36,12 @@ def json_body() -> dict[str, Any]:
 
 @bp.post("/api/ask")
 def ask() -> Response:
+    """Answer `message`; an optional journey `node` is echoed and related steps added."""
     body = json_body()
     question = check_question(body.get("message"), settings())
-    return jsonify(engine().ask(question).to_dict())
+    g = guide()
+    node = check_node(body.get("node"), g.journey)
+    return jsonify(answer(engine(), g, question, node).to_dict())
 
 
 @bp.get("/api/search")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
+from numpy.typing import NDArray
 
 from assistant.compose import Citation, citation_dict, make_citation
 from assistant.corpus import Passage
@@ -26,8 +27,15 @@ MAX_CITATIONS = 6
 MAX_TRAIL = 60
 
 
+class _Encoder(Protocol):
+    def encode(self, texts: list[str]) -> NDArray[np.float32]: ...
+
+
 class _Engine(Protocol):
     index: EvidenceIndex
+
+    @property
+    def embedder(self) -> _Encoder: ...
 
     def search(self, query: str, k: int | None = None) -> SearchResult: ...
     def passage(self, passage_id: str) -> Passage | None: ...
@@ -149,12 +157,16 @@ class NodeMatcher:
         self.engine = engine
         self.ids = [i for i in journey.nodes if i != "start"]
         texts = [_node_text(journey.node(i)) for i in self.ids]
-        self._vectors = _unit(np.vstack([engine.embed(t) for t in texts]))
+        self._vectors = _unit(np.asarray(engine.embedder.encode(texts)))  # one batch
 
-    def related(self, query_vector: np.ndarray, n: int = 3, floor: float = 0.3) -> list[str]:
+    def related(
+        self, query_vector: np.ndarray, n: int = 3, floor: float = 0.3, skip: Iterable[str] = ()
+    ) -> list[str]:
+        """Up to `n` step ids scoring at least `floor`, best first, leaving out `skip`."""
         scores = self._vectors @ _unit(query_vector.reshape(1, -1))[0]
-        order = np.argsort(-scores)[:n]
-        return [self.ids[i] for i in order if scores[i] >= floor]
+        ranked = [self.ids[i] for i in np.argsort(-scores) if scores[i] >= floor]
+        left_out = set(skip)
+        return [i for i in ranked if i not in left_out][:n]
 
 
 def _node_text(node: Node) -> str:

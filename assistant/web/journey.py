@@ -17,10 +17,10 @@ from flask import url_for as flask_url_for
 
 from assistant.compose import citation_dict
 from assistant.errors import ValidationError
-from assistant.estimator import Rates, estimate, load_rates, parse_births, verify_rates
-from assistant.journey import ROOT_ID, Journey, Node, load_journey
+from assistant.estimator import estimate, parse_births
+from assistant.guide import Guide, load_guide
+from assistant.journey import ROOT_ID, Journey, Node
 from assistant.journey_evidence import (
-    NodeEvidence,
     estimate_dict,
     extend_trail,
     parse_ticks,
@@ -31,15 +31,6 @@ from assistant.web import engine, settings
 
 bp = Blueprint("journey", __name__)
 _lock = threading.Lock()
-
-
-@dataclass(frozen=True)
-class Guide:
-    """Everything the journey pages need, loaded once per app."""
-
-    journey: Journey
-    rates: Rates
-    evidence: NodeEvidence
 
 
 @dataclass(frozen=True)
@@ -70,13 +61,7 @@ def guide() -> Guide:
 
 
 def _load_guide() -> Guide:
-    corpus = settings().corpus_dir
-    folder = corpus / "journey"
-    journey = load_journey(folder if folder.is_dir() else corpus / "journey.yaml")
-    rates = load_rates(corpus / "estimator.yaml")
-    e = engine()
-    verify_rates(rates, {p.id: p.text for p in e.index.passages})
-    return Guide(journey, rates, NodeEvidence(e))
+    return load_guide(settings().corpus_dir, engine())
 
 
 def current_state(journey: Journey) -> State:

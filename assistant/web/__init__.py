@@ -56,6 +56,7 @@ def create_app(
         errors,
         evidence,
         journey,
+        pages,
         search,
         security,
         sources,
@@ -64,7 +65,7 @@ def create_app(
 
     security.init_app(app)
     errors.init_app(app)
-    for module in (chat, api, journey, search, evidence, sources):
+    for module in (chat, api, journey, search, evidence, sources, pages):
         app.register_blueprint(module.bp)
     widget.init_app(app, settings)
     return app

@@ -1,0 +1,62 @@
+"""Static-ish pages: "About the evidence" (what the corpus is, what it is not, its sources)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import yaml
+from flask import Blueprint, current_app, render_template
+from flask.blueprints import BlueprintSetupState
+
+from assistant.corpus import EVIDENCE_GRADES
+from assistant.web import engine
+
+bp = Blueprint("pages", __name__)
+ABOUT_FILE = "about.yaml"
+# What each evidence grade means, in the words shown to commissioners.
+GRADE_HELP = {
+    "systematic review": "A review that gathers and appraises all studies on a question.",
+    "trial": "A controlled trial: families are allocated to a service or a comparison.",
+    "cohort or survey": "Data from many people or services: counts, surveys, follow-up studies.",
+    "qualitative": "Interviews or focus groups about experiences and views.",
+    "official statistics": "Figures published by a statistics or government body.",
+    "guidance or policy": "Statutory guidance, national policy or a NICE recommendation.",
+    "expert opinion": "The considered view of an expert body, charity or author.",
+    "local example": "What one area did: useful as an example, not proof it works elsewhere.",
+}
+
+
+@bp.record_once
+def _read_about(state: BlueprintSetupState) -> None:
+    """Read the review date once, when the app starts."""
+    corpus_dir: Path = state.app.extensions["pair.settings"].corpus_dir
+    state.app.extensions["pair.about"] = read_about(corpus_dir / ABOUT_FILE)
+
+
+def read_about(path: Path) -> dict[str, Any]:
+    """``reviewed`` (a date or None) and ``reviewed_by`` from ``corpus/about.yaml``."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        data = {}
+    reviewed = data.get("reviewed") if isinstance(data, dict) else None
+    by = data.get("reviewed_by") if isinstance(data, dict) else None
+    return {"reviewed": reviewed if isinstance(reviewed, dt.date) else None, "reviewed_by": by}
+
+
+@bp.get("/about")
+def about() -> str:
+    index = engine().index
+    counts = Counter(sid for p in index.passages for sid in set(p.source_ids))
+    graded = Counter(p.evidence for p in index.passages)
+    return render_template(
+        "pages/about.html",
+        about=current_app.extensions["pair.about"],
+        sources=sorted(index.sources.values(), key=lambda s: s.title.casefold()),
+        counts=counts,
+        passage_count=len(index.passages),
+        grades=[(g, GRADE_HELP[g], graded.get(g, 0)) for g in EVIDENCE_GRADES],
+    )

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request, send_file
+from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 from assistant.compose import Answer
 from assistant.config import PROJECT_ROOT, Settings
@@ -51,8 +51,13 @@ def embed_ask() -> Response:
 
 @bp.get("/widget/v1.js")
 def loader() -> Response:
-    response = send_file(LOADER, mimetype="text/javascript", max_age=86400, conditional=True)
+    """Held in memory: its bytes never change within a version (hosts pin them with SRI)."""
+    response = Response(_read(LOADER), mimetype="text/javascript")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    response.set_etag(sri_hash(LOADER))
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response.make_conditional(request)
     return response
 
 
@@ -70,9 +75,13 @@ def setup() -> str:
 
 
 @cache
+def _read(path: Path) -> bytes:
+    return path.read_bytes()
+
+
 def sri_hash(path: Path) -> str:
     """The ``integrity`` value for a file: sha384, base64, as browsers check it."""
-    digest = hashlib.sha384(path.read_bytes()).digest()
+    digest = hashlib.sha384(_read(path)).digest()
     return "sha384-" + base64.b64encode(digest).decode("ascii")
 
 

@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
@@ -171,9 +172,15 @@ def term_spans(text: str, stems: frozenset[str]) -> list[Span]:
     """Offsets of the words of ``text`` whose stem is one of ``stems``."""
     if not stems:
         return []
+    return [span for span, stem in _word_stems(text) if stem in stems]
+
+
+@lru_cache(maxsize=4096)
+def _word_stems(text: str) -> tuple[tuple[Span, str], ...]:
+    """Each word's span and stem; cached, as the same passages come back query after query."""
     found = list(_WORD_RE.finditer(text))
-    words = _STEMMER.stemWords([m.group().casefold() for m in found])
-    return [m.span() for m, stem in zip(found, words, strict=True) if stem in stems]
+    stems = _STEMMER.stemWords([m.group().casefold() for m in found])
+    return tuple((m.span(), stem) for m, stem in zip(found, stems, strict=True))
 
 
 def phrase_spans(text: str, phrases: tuple[str, ...]) -> list[Span]:

@@ -72,6 +72,13 @@ class Settings:
     )
     port: int = field(default=8000, metadata={"help": "Port `pair-assistant serve` listens on."})
     threads: int = field(default=8, metadata={"help": "Worker threads of the WSGI server."})
+    proxy_hops: int = field(
+        default=0,
+        metadata={
+            "help": "Reverse proxies in front of the app whose X-Forwarded-* headers are "
+            "trusted (0: none)."
+        },
+    )
     search_results: int = field(
         default=10, metadata={"help": "Results per page on the staff search page `/search`."}
     )

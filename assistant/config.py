@@ -100,7 +100,17 @@ class Settings:
     )
     rate_limit: str = field(
         default="60/minute",
-        metadata={"help": "API requests allowed per calling origin and client (e.g. 60/minute)."},
+        metadata={
+            "help": "Questions (/api/ask, /api/journey) allowed per calling origin and client "
+            "(e.g. 60/minute)."
+        },
+    )
+    lookup_rate_limit: str = field(
+        default="600/minute",
+        metadata={
+            "help": "Lookups (/api/search as you type, /api/passages) allowed per calling "
+            "origin and client."
+        },
     )
     rate_limit_storage: str = field(
         default="memory://",

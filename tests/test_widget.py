@@ -22,7 +22,9 @@ OTHER = "https://elsewhere.example.org"
 
 @pytest.fixture()
 def widget_app(settings: Settings, engine: Engine) -> Flask:
-    config = settings.replace(embed_allowed_origins=(HOST,), rate_limit="3/minute")
+    config = settings.replace(
+        embed_allowed_origins=(HOST,), rate_limit="3/minute", lookup_rate_limit="3/minute"
+    )
     return create_app({"TESTING": True}, settings=config)
 
 
@@ -152,3 +154,13 @@ def test_api_is_rate_limited_per_origin_with_the_error_shape(wclient: FlaskClien
 def test_bad_rate_limit_is_a_config_error(settings: Settings) -> None:
     with pytest.raises(ConfigError, match="PAIR_RATE_LIMIT"):
         create_app(settings=settings.replace(rate_limit="lots"))
+
+
+def test_lookups_have_their_own_allowance(settings: Settings) -> None:
+    config = settings.replace(rate_limit="2/minute", lookup_rate_limit="5/minute")
+    client = create_app({"TESTING": True}, settings=config).test_client()
+    asks = [client.post("/api/ask", json={}).status_code for _ in range(3)]
+    lookups = [client.get("/api/passages/nope").status_code for _ in range(5)]
+    assert asks == [422, 422, 429]
+    assert lookups == [404] * 5
+    assert client.get("/api/passages/nope").status_code == 429

@@ -74,26 +74,39 @@ def _cors(response: Response) -> Response:
     return response
 
 
+LOOKUP_PATHS = ("/api/search", "/api/passages/")
+
+
 def _limiter(app: Flask, config: Settings) -> Limiter:
-    try:
-        parse_many(config.rate_limit)
-    except ValueError:
-        raise ConfigError(
-            f"PAIR_RATE_LIMIT={config.rate_limit!r} is not a rate such as 60/minute"
-        ) from None
+    for name, value in (
+        ("RATE_LIMIT", config.rate_limit),
+        ("LOOKUP_RATE_LIMIT", config.lookup_rate_limit),
+    ):
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ConfigError(f"PAIR_{name}={value!r} is not a rate such as 60/minute") from None
     return Limiter(
         _limit_key,
         app=app,
-        application_limits=[config.rate_limit],
+        application_limits=[
+            lambda: config.lookup_rate_limit if _is_lookup() else config.rate_limit
+        ],
         application_limits_exempt_when=_not_limited,
         storage_uri=config.rate_limit_storage,
         headers_enabled=True,
     )
 
 
+def _is_lookup() -> bool:
+    """Lookups are cheap and come in bursts (search as you type): a separate allowance."""
+    return request.path.startswith(LOOKUP_PATHS)
+
+
 def _limit_key() -> str:
-    """Calling origin (this site when the browser sends none) plus client address."""
-    return f"{request.headers.get('Origin') or own_origin()} {request.remote_addr}"
+    """Calling origin (this site when the browser sends none), client address, kind."""
+    kind = "lookup" if _is_lookup() else "ask"
+    return f"{request.headers.get('Origin') or own_origin()} {request.remote_addr} {kind}"
 
 
 def _not_limited() -> bool:

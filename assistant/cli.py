@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from assistant.compose import Answer
 from assistant.config import Settings, load_settings
 from assistant.errors import PairError
 
@@ -67,23 +68,39 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 
 @main.command()
 @click.argument("question")
+@click.option("--node", help="Journey step id the question is asked at, e.g. needs.")
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON instead of text.")
 @click.pass_context
-def ask(ctx: click.Context, question: str, as_json: bool) -> None:
-    """Answer QUESTION with sentences from cited passages."""
+def ask(ctx: click.Context, question: str, node: str | None, as_json: bool) -> None:
+    """Answer QUESTION with sentences from cited passages (or a signpost for a parent)."""
+    from assistant.asking import answer as answer_question
+    from assistant.asking import check_node
+    from assistant.guide import load_guide
     from assistant.queries import check_question
     from assistant.services import get_engine
 
-    answer = get_engine(_settings(ctx)).ask(check_question(question, _settings(ctx)))
+    settings = _settings(ctx)
+    engine = get_engine(settings)
+    guide = load_guide(settings.corpus_dir, engine)
+    text = check_question(question, settings)
+    answer = answer_question(engine, guide, text, check_node(node, guide.journey))
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
-        return
+    else:
+        _echo_answer(answer)
+
+
+def _echo_answer(answer: Answer) -> None:
     click.echo(answer.answer)
+    if answer.extra.get("signpost"):
+        click.echo(f"\n{answer.extra['signpost']}")
     for topic in answer.suggestions:
         click.echo(f"  - {topic}")
     for c in answer.citations:
         page = f", {c.page}" if c.page else ""
         click.echo(f"\n[{c.n}] {c.title}{page}\n    {c.section}\n    {c.url or ''}")
+    for r in answer.extra.get("related_nodes", []):
+        click.echo(f"\nGo to: {r['title']} (/journey/{r['id']})")
 
 
 @main.command()

@@ -1,12 +1,27 @@
-"""The chat page: a plain form that works without JavaScript; chat.js upgrades it."""
+"""The chat page: a plain form that works without JavaScript; chat.js upgrades it.
+
+The user's place in the journey travels in the URL (`?node=&trail=`) and in hidden form
+fields, never a cookie, so a question asked at a step keeps them there and the answer page
+links straight back to it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
 from flask import Blueprint, render_template, request
 
+from assistant.asking import answer, check_node
+from assistant.compose import Answer
 from assistant.errors import ValidationError
+from assistant.guide import Guide
+from assistant.journey import Node
+from assistant.journey_evidence import extend_trail, parse_trail
 from assistant.queries import check_question
 from assistant.web import engine, settings
+from assistant.web.journey import guide
 
 bp = Blueprint("chat", __name__)
 
@@ -19,20 +34,53 @@ STARTERS = (
 )
 
 
+@dataclass(frozen=True)
+class Place:
+    """The journey step the user came from (if any) and the steps visited before it."""
+
+    node: Node | None
+    trail: tuple[str, ...]
+
+    @property
+    def trail_value(self) -> str:
+        return ",".join(self.trail)
+
+
+def place(g: Guide, values: Mapping[str, str]) -> Place:
+    """Read `node` and `trail` from the query string or form; an unknown node is a 404."""
+    node_id = check_node(values.get("node") or None, g.journey)
+    trail = parse_trail(values.get("trail"), g.journey)
+    if node_id is None:
+        return Place(None, trail)
+    return Place(g.journey.node(node_id), extend_trail(trail, node_id))
+
+
+def page(g: Guide, where: Place, reply: Answer | None = None, **extra: Any) -> str:
+    return render_template(
+        "chat/index.html",
+        starters=STARTERS,
+        answer=reply,
+        journey=g.journey,
+        here=where,
+        entry=g.journey.start.options,
+        **extra,
+    )
+
+
 @bp.get("/")
 def index() -> str:
-    return render_template("chat/index.html", starters=STARTERS, answer=None)
+    g = guide()
+    return page(g, place(g, request.args))
 
 
 @bp.post("/")
 def ask() -> tuple[str, int]:
+    g = guide()
+    where = place(g, request.form)
     text = request.form.get("message", "")
     try:
         question = check_question(text, settings())
     except ValidationError as exc:
-        page = render_template(
-            "chat/index.html", starters=STARTERS, answer=None, error=exc.message, draft=text
-        )
-        return page, 422
-    answer = engine().ask(question)
-    return render_template("chat/index.html", starters=STARTERS, answer=answer), 200
+        return page(g, where, error=exc.message, draft=text), 422
+    node_id = where.node.id if where.node else None
+    return page(g, where, answer(engine(), g, question, node_id)), 200

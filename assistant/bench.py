@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from assistant.config import load_settings
+from assistant.embedding import set_threads
 from assistant.services import load_engine
 
 CLIENTS = 8
@@ -179,7 +180,9 @@ def concurrent(call: Callable[[str], float]) -> tuple[list[float], float]:
 
 def raw_floor() -> list[float]:
     """Model encode + FAISS search per question, in this process (no HTTP, no BM25)."""
-    engine = load_engine(load_settings())
+    settings = load_settings()
+    set_threads(settings.model_threads)  # the same threads per model call as the server
+    engine = load_engine(settings)
     engine.embedder.encode(["warm up"])
     times = []
     for q in QUESTIONS:

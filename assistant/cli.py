@@ -55,10 +55,12 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Serve the web app with the production WSGI server (waitress)."""
     import waitress
 
+    from assistant.embedding import set_threads
     from assistant.web import create_app
 
     settings = _settings(ctx)
     logging.getLogger().setLevel(logging.INFO)
+    set_threads(settings.model_threads)
     app = create_app(settings=settings)
     app.extensions["pair.engine"]()  # load (or rebuild) the index before accepting requests
     host, port = host or settings.host, port or settings.port

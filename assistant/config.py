@@ -72,6 +72,13 @@ class Settings:
     )
     port: int = field(default=8000, metadata={"help": "Port `pair-assistant serve` listens on."})
     threads: int = field(default=8, metadata={"help": "Worker threads of the WSGI server."})
+    model_threads: int = field(
+        default=1,
+        metadata={
+            "help": "CPU threads per model call while serving; 1 suits many concurrent "
+            "requests (0: PyTorch's default)."
+        },
+    )
     proxy_hops: int = field(
         default=0,
         metadata={

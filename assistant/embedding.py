@@ -112,3 +112,15 @@ def weights_sha256(location: Path | str) -> str:
                 for block in iter(lambda: handle.read(1 << 20), b""):
                     digest.update(block)
     return digest.hexdigest()
+
+
+def set_threads(count: int) -> None:
+    """Limit PyTorch's intra-op threads for this process (0 leaves its default).
+
+    A server answers many short questions at once; one thread per model call keeps the
+    request threads from fighting over the same cores.
+    """
+    if count > 0:
+        import torch
+
+        torch.set_num_threads(count)

@@ -81,7 +81,7 @@ class Retriever:
             dense = [(i, s) for i, s in dense if where(keep[i])]
             lexical = [(i, s) for i, s in lexical if where(keep[i])]
         fused = _rrf([dense, lexical], self.settings.rrf_k)
-        hits = self._hits(fused, dict(dense), dict(lexical), vector, k)
+        hits = self._hits(fused, dict(lexical), vector, k) if fused else []
         confidence = self._confidence(mode, dense, self._coverage(query, hits, mode))
         abstained = confidence < self.settings.abstain_threshold or not hits
         return SearchResult(query, tuple(hits), confidence, abstained, vector)
@@ -89,29 +89,33 @@ class Retriever:
     def _hits(
         self,
         fused: list[tuple[int, float]],
-        dense: dict[int, float],
         lexical: dict[int, float],
         vector: np.ndarray,
         k: int,
     ) -> list[Hit]:
-        chosen: list[Hit] = []
-        vectors = self.index.vectors
-        for position, score in fused:
-            if any(float(vectors[position] @ vectors[h.position]) > NEAR_DUPLICATE for h in chosen):
+        candidates = fused[: max(k * 2, k + 10)]
+        positions = np.fromiter((p for p, _ in candidates), dtype=np.int64)
+        block = self.index.vectors[positions]
+        similar = block @ block.T  # one product for every near-duplicate check
+        cosines = block @ vector
+        kept: list[int] = []
+        for i in range(len(candidates)):
+            if kept and float(similar[i, kept].max()) > NEAR_DUPLICATE:
                 continue
-            cosine = dense.get(position, float(vectors[position] @ vector))
-            chosen.append(
-                Hit(
-                    passage=self.index.passages[position],
-                    position=position,
-                    score=round(score, 6),
-                    dense=round(cosine, 4),
-                    lexical=round(lexical.get(position, 0.0), 4),
-                )
-            )
-            if len(chosen) == k:
+            kept.append(i)
+            if len(kept) == k:
                 break
-        return chosen
+        return [self._hit(candidates[i], float(cosines[i]), lexical) for i in kept]
+
+    def _hit(self, candidate: tuple[int, float], cosine: float, lexical: dict[int, float]) -> Hit:
+        position, score = candidate
+        return Hit(
+            passage=self.index.passages[position],
+            position=position,
+            score=round(score, 6),
+            dense=round(cosine, 4),
+            lexical=round(lexical.get(position, 0.0), 4),
+        )
 
     def _coverage(self, query: str, hits: list[Hit], mode: Mode) -> float:
         """Best idf-weighted share of the query's terms found in one of the top hits."""

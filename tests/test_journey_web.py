@@ -162,3 +162,103 @@ def _form_action(page: str, field: str) -> str:
     trail = re.search(r'name="trail" value="([^"]*)"', form)
     assert action and trail
     return f"{action.group(1)}?trail={trail.group(1)}"
+
+
+def test_empty_chat_offers_the_journey_entry_points_as_links(
+    web: FlaskClient, journey: Journey
+) -> None:
+    page = web.get("/").get_data(as_text=True)
+    for option in journey.start.options:
+        href = _link(page, option.label)
+        assert href == f"/journey/{option.to}?trail=start#step-title"
+    assert 'id="journey-place" class="journey-place" hidden' in page
+
+
+def test_a_step_page_has_a_no_javascript_ask_form_carrying_the_node(web: FlaskClient) -> None:
+    page = web.get("/journey/needs?trail=start").get_data(as_text=True)
+    form = page[page.index("Ask a question at this step") :]
+    form = form[: form.index("</form>")]
+    assert 'method="post" action="/"' in form
+    assert 'name="node" value="needs"' in form and 'name="trail" value="start"' in form
+    assert "journey.css" in page
+
+
+def test_asking_at_a_step_keeps_the_user_there_and_links_back(web: FlaskClient) -> None:
+    response = web.post(
+        "/",
+        data={
+            "message": "Which local data sources should I use?",
+            "node": "needs",
+            "trail": "start",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert "You are asking at the step <strong>Analyse local needs</strong>" in page
+    assert 'aria-current="step"' in page
+    assert _link(page, "Back to this step") == "/journey/needs?trail=start,needs#step-title"
+    assert 'name="node" value="needs"' in page and 'name="trail" value="start,needs"' in page
+    related = re.findall(r'href="(/journey/[^"]+)" data-node="([^"]+)">Go to: ', page)
+    assert related and all("trail=start,needs" in href for href, _ in related)
+
+
+def test_out_of_scope_chat_question_offers_the_journey(web: FlaskClient, journey: Journey) -> None:
+    page = web.post("/", data={"message": "What is the best recipe for lasagne?"})
+    text = page.get_data(as_text=True)
+    assert "You could start the guided journey here:" in text
+    for option in journey.start.options:
+        assert f"Go to: {journey.node(option.to).title}" in text
+
+
+@pytest.mark.parametrize(
+    ("question", "urgent"),
+    [("my baby won't stop crying", False), ("I'm scared I might hurt my baby", True)],
+)
+def test_chat_form_signposts_a_parent_without_javascript(
+    web: FlaskClient, question: str, urgent: bool
+) -> None:
+    text = web.post("/", data={"message": question}).get_data(as_text=True)
+    assert 'class="signpost"' in text and "health visitor" in text
+    assert "citations-heading" not in text and "cite-marker" not in text and "Go to:" not in text
+    assert ("0808 2000 247" in text) is urgent
+
+
+def test_chat_with_an_unknown_node_is_a_helpful_404(web: FlaskClient) -> None:
+    response = web.post("/", data={"message": "Why?", "node": "no-such-step"})
+    assert response.status_code == 404
+    assert "no journey step with id" in response.get_data(as_text=True)
+
+
+def test_chat_empty_question_at_a_step_keeps_the_step(web: FlaskClient) -> None:
+    response = web.post("/", data={"message": " ", "node": "plan", "trail": "start"})
+    assert response.status_code == 422
+    assert "You are asking at the step" in response.get_data(as_text=True)
+
+
+def test_brief_references_include_the_estimates_sources(web: FlaskClient) -> None:
+    need = web.get("/api/journey/needs-estimate?births=3200").get_json()["estimate"]
+    text = web.get("/journey/export/brief.md?trail=needs-estimate&births=3200").get_data(
+        as_text=True
+    )
+    references = text[text.index("## References") :]
+    for citation in need["citations"]:
+        assert citation["title"] in references
+
+
+def test_no_javascript_journey_with_a_question_on_the_way_to_the_export(
+    web: FlaskClient,
+) -> None:
+    page = web.get("/").get_data(as_text=True)
+    page = web.get(_link(page, "Analyse local needs")).get_data(as_text=True)
+    assert "Ask a question at this step" in page
+    answer = web.post(
+        "/", data={"message": "Where do I find births data?", "node": "needs", "trail": "start"}
+    ).get_data(as_text=True)
+    page = web.get(_link(answer, "Back to this step")).get_data(as_text=True)
+    assert '<h1 id="step-title" tabindex="-1">Analyse local needs</h1>' in page
+    page = web.get(_link(page, "Estimate need from your births")).get_data(as_text=True)
+    page = web.get(_form_action(page, "births") + "&births=2000").get_data(as_text=True)
+    assert "2,000 × 30 ÷ 1,000 = 60" in page
+    brief = web.get(_link(page, "Printable summary")).get_data(as_text=True)
+    assert "1. What do you want to do?" in brief and "Analyse local needs" in brief
+    assert "Local need estimate" in brief and "References" in brief

@@ -21,6 +21,7 @@ from assistant.estimator import estimate, parse_births
 from assistant.guide import Guide, load_guide
 from assistant.journey import ROOT_ID, Journey, Node
 from assistant.journey_evidence import (
+    Visit,
     estimate_dict,
     extend_trail,
     parse_ticks,
@@ -151,6 +152,14 @@ def _estimate(g: Guide, step: Node, state: State) -> tuple[dict[str, Any] | None
     return estimate_dict(estimate(births, g.rates), g.rates, engine()), None
 
 
+def references(steps: tuple[Visit, ...], need: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """One entry per source cited by the visited steps or the need estimate, by title."""
+    refs = {c.source_id: citation_dict(c) for v in steps for c in v.citations}
+    for c in (need or {}).get("citations", []):
+        refs.setdefault(c["source_id"], c)
+    return sorted(refs.values(), key=lambda c: str(c["title"]).lower())
+
+
 def _brief_context() -> dict[str, Any]:
     g = guide()
     state = current_state(g.journey)
@@ -161,11 +170,10 @@ def _brief_context() -> dict[str, Any]:
             need = estimate_dict(estimate(parse_births(state.births), g.rates), g.rates, engine())
         except ValidationError:
             need = None
-    sources = {c.source_id: c for v in steps for c in v.citations}
     return {
         "steps": steps,
         "need": need,
-        "sources": sorted(sources.values(), key=lambda c: c.title.lower()),
+        "sources": references(steps, need),
         "today": date.today().isoformat(),
         "state": state,
     }

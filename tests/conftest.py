@@ -15,11 +15,11 @@ from flask.testing import FlaskClient
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
 
-from assistant import services  # noqa: E402
-from assistant.config import PROJECT_ROOT, Settings, load_settings  # noqa: E402
-from assistant.embedding import SentenceTransformerEmbedder  # noqa: E402
-from assistant.services import Engine, get_engine  # noqa: E402
-from assistant.web import create_app  # noqa: E402
+from assistant import services
+from assistant.config import PROJECT_ROOT, Settings, load_settings
+from assistant.embedding import SentenceTransformerEmbedder
+from assistant.services import Engine, get_engine
+from assistant.web import create_app
 
 FIXTURE_CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 

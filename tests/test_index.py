@@ -86,7 +86,7 @@ def test_truncated_file_is_detected_not_served(
 
 def test_damaged_manifest_is_a_clear_error(built: Settings) -> None:
     (current_folder(built.index_dir) / "manifest.json").write_text("{not json")
-    with pytest.raises(IndexError_, match="manifest .* is damaged"):
+    with pytest.raises(IndexError_, match=r"manifest .* is damaged"):
         load_index(current_folder(built.index_dir))
 
 

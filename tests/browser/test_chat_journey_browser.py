@@ -48,7 +48,7 @@ def test_keyboard_walk_keeps_the_step_for_questions_and_offers_related_steps(
 
     tab_to(page, "Back")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement.classList.contains('step-heading')")
+    page.locator(".step-heading:focus").wait_for()
     assert focused_text(page) == "What do you want to do?"
     assert axe_violations(page) == []
 
@@ -63,6 +63,19 @@ def test_the_place_survives_a_reload_in_session_storage(page: Any, sites: Sites)
     assert page.locator("#ask-node").input_value() == "plan"
     assert "Plan and design a service" in page.locator("#journey-place").inner_text()
     page.locator("#journey-place a", has_text="Start again").click()
-    page.wait_for_function("document.activeElement.classList.contains('step-heading')")
+    page.locator(".step-heading:focus").wait_for()
     assert focused_text(page) == "What do you want to do?"
     assert page.locator("#ask-node").input_value() == "start"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/journey/needs-estimate?trail=start,needs&births=3200",
+        "/journey/needs-mapping?trail=start,needs&done=needs-mapping.1",
+        "/journey/export/brief.html?trail=start,needs,needs-estimate&births=3200",
+    ],
+)
+def test_journey_pages_have_no_violations(page: Any, sites: Sites, path: str) -> None:
+    page.goto(sites.app + path)
+    assert axe_violations(page) == []

@@ -5,8 +5,8 @@ request pays for its model call), then:
 
 * cold start: process start to the first answered question (index already built);
 * ``/api/ask``: 50 varied questions sequentially, then the same load from 8 clients;
-* ``/api/search``: the same questions from 8 clients, with the query cache on (the
-  staff lookup's normal state) and off;
+* ``/api/search``: staff-style lookups from 8 clients, repeated (query vectors cached)
+  and fresh (prefixes as typed, each running the model), from ``bench_search``;
 * the raw floor: model encode + FAISS search for the same questions, in this process;
 * the server's peak RSS.
 
@@ -23,12 +23,12 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.parse
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
+from assistant import bench_search
 from assistant.config import load_settings
 from assistant.embedding import set_threads
 from assistant.services import load_engine
@@ -113,10 +113,6 @@ def request(port: int, method: str, path: str, body: dict[str, str] | None = Non
 
 def ask(port: int) -> Callable[[str], float]:
     return lambda q: request(port, "POST", "/api/ask", {"message": q})
-
-
-def search(port: int) -> Callable[[str], float]:
-    return lambda q: request(port, "GET", "/api/search?" + urllib.parse.urlencode({"q": q}))
 
 
 @contextmanager
@@ -209,19 +205,17 @@ def main() -> None:
     with server(cache_size=0) as (port, process, cold):
         ask_seq, ask_seq_rate = sequential(ask(port))
         ask_par, ask_par_rate = concurrent(ask(port))
-        search_par_cold, search_cold_rate = concurrent(search(port))
         rss = peak_rss_mib(process.pid)
     with server(cache_size=1024) as (port, _process, _cold):
-        concurrent(search(port))  # fill the query cache, as staff repeat and refine queries
-        search_par, search_rate = concurrent(search(port))
+        lookups = bench_search.bench("127.0.0.1", port, clients=CLIENTS, rounds=25)
     floor_p50 = statistics.median(floor) * 1000
     print(f"questions: {len(QUESTIONS)}; concurrent clients: {CLIENTS}")
     print(f"cold start (spawn to first answer, index built): {cold:.2f} s")
     print(f"{'raw floor (encode + FAISS, in-process)':<34} p50 {floor_p50:7.1f} ms")
     print(line("/api/ask sequential", ask_seq, ask_seq_rate))
     print(line(f"/api/ask {CLIENTS} clients", ask_par, ask_par_rate))
-    print(line(f"/api/search {CLIENTS} clients, no cache", search_par_cold, search_cold_rate))
-    print(line(f"/api/search {CLIENTS} clients, cached", search_par, search_rate))
+    for report in lookups:
+        print(report.line())
     print(f"server peak RSS: {rss:.0f} MiB")
     print(f"ratio p50 /api/ask sequential / raw floor: {ms(ask_seq, 0.5) / floor_p50:.2f}")
 

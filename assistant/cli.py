@@ -56,13 +56,13 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     import waitress
 
     from assistant.embedding import set_threads
-    from assistant.web import create_app
+    from assistant.web import create_app, preload
 
     settings = _settings(ctx)
     logging.getLogger().setLevel(logging.INFO)
     set_threads(settings.model_threads)
     app = create_app(settings=settings)
-    app.extensions["pair.engine"]()  # load (or rebuild) the index before accepting requests
+    preload(app)
     host, port = host or settings.host, port or settings.port
     click.echo(f"Serving the PAIR Evidence Assistant on http://{host}:{port}")
     waitress.serve(app, host=host, port=port, threads=settings.threads, ident="pair-assistant")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 
@@ -71,3 +72,11 @@ def test_unknown_page_is_a_helpful_html_404(client: FlaskClient) -> None:
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_preload_readies_the_index_and_journey_before_any_request(app: Flask) -> None:
+    from assistant.web import preload
+
+    assert "pair.journey" not in app.extensions
+    preload(app)
+    assert app.extensions["pair.journey"].journey.node("start").title

@@ -75,6 +75,14 @@ def create_app(
     return app
 
 
+def preload(app: Flask) -> None:
+    """Load the index (rebuilding it if needed) and the journey before the first request."""
+    from assistant.web.journey import guide
+
+    with app.app_context():
+        guide()
+
+
 def engine() -> Engine:
     """The loaded engine of the current app."""
     loader: Callable[[], Engine] = current_app.extensions["pair.engine"]

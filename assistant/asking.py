@@ -36,11 +36,11 @@ def answer(engine: Engine, guide: Guide, question: str, node: str | None = None)
     sign = signpost.check(question)
     if sign is not None:
         return signposted(question, sign, node)
-    reply = engine.ask(question)
+    vector = engine.embed(question)  # the one model call, shared by answer and steps
+    reply = engine.ask(question, vector)
     if reply.abstained:
         related = entry_points(guide.journey)
     else:
-        vector = engine.embed(question)  # cached by ask: no second model call
         related = guide.matcher.related(vector, MAX_RELATED, skip=[node or ROOT_ID])
     return with_journey(reply, guide.journey, node, related)
 

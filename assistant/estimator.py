@@ -18,8 +18,9 @@ from pathlib import Path
 
 import yaml
 
+from assistant.corpus import Problem
 from assistant.errors import ValidationError
-from assistant.yamlsrc import ContentError, Problem, Reader, compose, line_of
+from assistant.yamlsrc import ContentError, Reader, compose, line_of
 
 MAX_BIRTHS = 1_000_000  # more than England and Wales together; a typo, not an area
 _RANGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:(?:-|–|to)\s*(\d+(?:\.\d+)?))?\s*$")

@@ -18,8 +18,9 @@ from types import MappingProxyType
 import yaml
 
 from assistant import journey_graph
+from assistant.corpus import Problem
 from assistant.errors import NotFound
-from assistant.yamlsrc import ContentError, Problem, Reader, compose, line_of
+from assistant.yamlsrc import ContentError, Reader, compose, line_of
 
 ROOT_ID = "start"
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

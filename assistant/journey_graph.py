@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
-from assistant.yamlsrc import Problem
+from assistant.corpus import Problem
 
 
 class _Option(Protocol):

@@ -9,26 +9,14 @@ collects problems instead of stopping at the first one.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from assistant.corpus import Problem
 from assistant.errors import CorpusError
 
 _NULL_TAG = "tag:yaml.org,2002:null"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a content file, at a place a person can find."""
-
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
 
 
 class ContentError(CorpusError):

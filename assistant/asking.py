@@ -41,7 +41,9 @@ def answer(engine: Engine, guide: Guide, question: str, node: str | None = None)
     if reply.abstained:
         related = entry_points(guide.journey)
     else:
-        related = guide.matcher.related(vector, MAX_RELATED, skip=[node or ROOT_ID])
+        related = guide.matcher.related(
+            vector, MAX_RELATED, skip=[node or ROOT_ID], question=question
+        )
     return with_journey(reply, guide.journey, node, related)
 
 

@@ -25,6 +25,7 @@ from assistant.retrieval import Hit, SearchResult
 HITS_PER_QUERY = 2
 MAX_CITATIONS = 6
 MAX_TRAIL = 60
+DENSE_SHARE = 0.6  # weight of the cosine against term coverage in NodeMatcher
 
 
 class _Encoder(Protocol):
@@ -151,22 +152,46 @@ def visits(
 
 
 class NodeMatcher:
-    """The journey steps closest to a question, by the same embeddings as retrieval."""
+    """The journey steps closest to a question.
+
+    A blend, like retrieval's confidence: the cosine between the question and the step
+    (title, guidance and evidence queries, embedded by the same model) and the share of
+    the question's idf-weighted terms that the step's words contain, so that a specific
+    term ("PIR-GAS", "Section 75") finds its step even when generic words dominate the
+    embedding.
+    """
 
     def __init__(self, engine: _Engine, journey: Journey) -> None:
         self.engine = engine
         self.ids = [i for i in journey.nodes if i != "start"]
         texts = [_node_text(journey.node(i)) for i in self.ids]
         self._vectors = _unit(np.asarray(engine.embedder.encode(texts)))  # one batch
+        self._words = [set(engine.index.lexical.terms(t)) for t in texts]
 
     def related(
-        self, query_vector: np.ndarray, n: int = 3, floor: float = 0.3, skip: Iterable[str] = ()
+        self,
+        query_vector: np.ndarray,
+        n: int = 3,
+        floor: float = 0.25,
+        skip: Iterable[str] = (),
+        question: str = "",
     ) -> list[str]:
         """Up to `n` step ids scoring at least `floor`, best first, leaving out `skip`."""
         scores = self._vectors @ _unit(query_vector.reshape(1, -1))[0]
+        if question:
+            scores = DENSE_SHARE * scores + (1 - DENSE_SHARE) * self._coverage(question)
         ranked = [self.ids[i] for i in np.argsort(-scores) if scores[i] >= floor]
         left_out = set(skip)
         return [i for i in ranked if i not in left_out][:n]
+
+    def _coverage(self, question: str) -> np.ndarray:
+        lexical = self.engine.index.lexical
+        terms = lexical.terms(question)
+        weights = {t: lexical.idf(t) for t in terms}
+        total = sum(weights.values()) or 1.0
+        return np.array(
+            [sum(w for t, w in weights.items() if t in words) / total for words in self._words]
+        )
 
 
 def _node_text(node: Node) -> str:

@@ -28,6 +28,9 @@ def ask(client: FlaskClient, body: dict[str, Any]) -> tuple[int, dict[str, Any]]
         ("How do I write a theory of change?", "evaluate-theory"),
         ("What workforce does a parent-infant team need?", "plan-workforce"),
         ("Why do parent-infant relationships matter for later outcomes?", "why"),
+        ("Which outcome measures can a parent-infant service use?", "evaluate-measures"),
+        ("What is the PIR-GAS?", "evaluate-measures"),
+        ("What is a Section 75 agreement?", "fund-joint"),
     ],
 )
 def test_free_questions_offer_the_closest_journey_steps(

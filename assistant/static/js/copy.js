@@ -47,8 +47,16 @@
     var status = document.createElement("span");
     status.className = "copy-status";
     status.setAttribute("role", "status");
+    var described = ref || link;
+    if (described && !described.id) {
+      /* every result has the same button labels: tie each button to its own reference */
+      described.id = "ref-" + (block.getAttribute("data-passage") || Math.random().toString(36).slice(2));
+    }
     if (ref) { bar.appendChild(button("Copy reference", function () { return ref.textContent; }, status)); }
     if (link) { bar.appendChild(button("Copy link", function () { return link.getAttribute("href"); }, status)); }
+    Array.prototype.forEach.call(bar.querySelectorAll("button"), function (b) {
+      b.setAttribute("aria-describedby", described.id);
+    });
     bar.appendChild(status);
     block.appendChild(bar);
   }

@@ -7,6 +7,7 @@ without cookies, and any worker can answer any request.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +17,7 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, render_te
 from flask import url_for as flask_url_for
 
 from assistant.compose import citation_dict
-from assistant.errors import ValidationError
+from assistant.errors import CorpusError, ValidationError
 from assistant.estimator import estimate, parse_births
 from assistant.guide import Guide, load_guide
 from assistant.journey import ROOT_ID, Journey, Node
@@ -28,10 +29,12 @@ from assistant.journey_evidence import (
     parse_trail,
     visits,
 )
+from assistant.services import Engine
 from assistant.web import engine, settings
 
 bp = Blueprint("journey", __name__)
 _lock = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -52,17 +55,30 @@ class State:
 
 
 def guide() -> Guide:
-    """The app's journey, rates and evidence cache; loading validates all three."""
+    """The app's journey, rates and evidence cache; loading validates all three.
+
+    When the server has switched to a newer index, the guide is loaded again for it, so
+    journey evidence comes from the index that answers questions. If the new index no
+    longer supports the estimator's rates, the error is logged and the guide of the
+    previous index keeps serving until the content is fixed.
+    """
+    current = engine()
     with _lock:
         loaded: Guide | None = current_app.extensions.get("pair.journey")
         if loaded is None:
-            loaded = _load_guide()
-            current_app.extensions["pair.journey"] = loaded
+            loaded = load_guide(settings().corpus_dir, current)
+        elif loaded.evidence.engine is not current:
+            loaded = _reload_guide(loaded, current)
+        current_app.extensions["pair.journey"] = loaded
         return loaded
 
 
-def _load_guide() -> Guide:
-    return load_guide(settings().corpus_dir, engine())
+def _reload_guide(old: Guide, current: Engine) -> Guide:
+    try:
+        return load_guide(settings().corpus_dir, current)
+    except CorpusError as exc:
+        log.error("keeping the journey of the previous index: %s", exc.message)
+        return old
 
 
 def current_state(journey: Journey) -> State:

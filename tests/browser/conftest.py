@@ -1,4 +1,4 @@
-"""Browser fixtures: the real app served by waitress, host pages on other origins, Chromium.
+"""Browser fixtures: the real app (`pair-assistant serve`), host pages on other origins, Chromium.
 
 The app listens on 127.0.0.1; the allowed host page on 127.0.0.2 and a host that is not on
 the allowlist on 127.0.0.3 (all loopback on Linux), so every check crosses origins.
@@ -10,19 +10,23 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
+import sys
+import tempfile
 import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import IO, Any, ClassVar
 from urllib.request import urlopen
 
 import pytest
 
 from assistant.config import Settings
 from assistant.services import Engine
-from assistant.web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -102,18 +106,55 @@ def _start(target: Any) -> None:
     threading.Thread(target=target, daemon=True).start()
 
 
+@contextmanager
+def serve_app(settings: Settings, port: int, allowed: str) -> Iterator[None]:
+    """The real `pair-assistant serve` (waitress) in its own process, as in production."""
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "PAIR_CORPUS_DIR": str(settings.corpus_dir),
+        "PAIR_INDEX_DIR": str(settings.index_dir),
+        "PAIR_EMBED_ALLOWED_ORIGINS": allowed,
+        "PAIR_RATE_LIMIT": "600/minute",
+    }
+    cli = Path(sys.executable).with_name("pair-assistant")
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [str(cli), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
+        try:
+            _wait_until_up(f"http://127.0.0.1:{port}/healthz", process, log)
+            yield
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: IO[bytes]) -> None:
+    for _ in range(600):  # at most about a minute
+        if process.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"the app server exited: {log.read().decode()[-2000:]}")
+        try:
+            with urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("the app server did not start within a minute")
+
+
 @pytest.fixture(scope="session")
 def sites(browser: Any, settings: Settings, engine: Engine) -> Iterator[Sites]:
-    from waitress.server import create_server
-
     host_port, app_port = free_port("127.0.0.2"), free_port("127.0.0.1")
     s = Sites(
         app=f"http://127.0.0.1:{app_port}",
         host=f"http://127.0.0.2:{host_port}",
         refused=f"http://127.0.0.3:{host_port}",
     )
-    config = settings.replace(embed_allowed_origins=(s.host,), rate_limit="600/minute")
-    app_server = create_server(create_app(settings=config), host="127.0.0.1", port=app_port)
     headers = _host_csp(s.app)
     _HostHandler.pages = {
         "/host.html": ("text/html; charset=utf-8", host_page(s.app), headers),
@@ -123,17 +164,15 @@ def sites(browser: Any, settings: Settings, engine: Engine) -> Iterator[Sites]:
     hosts = [
         ThreadingHTTPServer((ip, host_port), _HostHandler) for ip in ("127.0.0.2", "127.0.0.3")
     ]
-    _start(app_server.run)
     for h in hosts:
         _start(h.serve_forever)
-    # The first /embed loads the journey and its evidence; do that before any page timeout.
-    with urlopen(s.app + "/embed", timeout=600) as warm:
-        assert warm.status == 200
-    yield s
-    app_server.close()
-    for h in hosts:
-        h.shutdown()
-        h.server_close()
+    try:
+        with serve_app(settings, app_port, s.host):
+            yield s
+    finally:
+        for h in hosts:
+            h.shutdown()
+            h.server_close()
 
 
 @pytest.fixture(scope="session")

@@ -19,66 +19,8 @@
     trail: trailField && trailField.value ? trailField.value.split(",") : []
   };
 
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text !== undefined) { node.textContent = text; }
-    return node;
-  }
-
-  function passageNode(citation) {
-    var p = el("p");
-    var text = citation.text, cursor = 0;
-    (citation.highlights || []).forEach(function (span) {
-      if (span[0] > cursor) { p.appendChild(document.createTextNode(text.slice(cursor, span[0]))); }
-      p.appendChild(el("mark", {}, text.slice(span[0], span[1])));
-      cursor = span[1];
-    });
-    if (cursor < text.length) { p.appendChild(document.createTextNode(text.slice(cursor))); }
-    var quote = el("blockquote", { "class": "passage" });
-    quote.appendChild(p);
-    return quote;
-  }
-
-  function citationNode(c, prefix) {
-    var li = el("li", { id: prefix + "-cite-" + c.n, "class": "citation", value: String(c.n) });
-    li.appendChild(passageNode(c));
-    var meta = el("p", { "class": "citation-meta" });
-    var ref = c.title + (c.year ? " (" + c.year + ")" : "") + (c.page ? ", " + c.page : "");
-    meta.appendChild(c.url ? el("a", { href: c.url, rel: "noopener noreferrer" }, ref) : el("span", {}, ref));
-    meta.appendChild(el("span", { "class": "section" }, c.section));
-    if (c.evidence) { meta.appendChild(el("span", { "class": "grade" }, "Evidence: " + c.evidence)); }
-    meta.appendChild(el("a", { "class": "permalink", href: "/evidence/" + c.id }, "Passage " + c.id));
-    li.appendChild(meta);
-    return li;
-  }
-
-  function answerNode(data, prefix) {
-    var wrap = el("div", { "class": "answer" + (data.abstained ? " answer--abstained" : "") });
-    if (data.abstained) {
-      wrap.appendChild(el("p", {}, data.answer));
-      if (data.signpost) { wrap.appendChild(el("p", { "class": "signpost" }, data.signpost)); }
-      if (data.suggestions && data.suggestions.length) {
-        wrap.appendChild(el("p", {}, "The evidence covers these topics:"));
-        var ul = el("ul", { "class": "suggestions" });
-        data.suggestions.forEach(function (t) { ul.appendChild(el("li", {}, t)); });
-        wrap.appendChild(ul);
-      }
-      return wrap;
-    }
-    var para = el("p", { "class": "answer-text" });
-    data.sentences.forEach(function (s, i) {
-      para.appendChild(document.createTextNode((i ? " " : "") + s.text + " "));
-      para.appendChild(el("a", { "class": "cite-marker", href: "#" + prefix + "-cite-" + s.citation,
-        "aria-label": "source " + s.citation }, "[" + s.citation + "]"));
-    });
-    wrap.appendChild(para);
-    wrap.appendChild(el("h3", { "class": "citations-heading" }, "Sources"));
-    var ol = el("ol", { "class": "citations" });
-    data.citations.forEach(function (c) { ol.appendChild(citationNode(c, prefix)); });
-    wrap.appendChild(ol);
-    return wrap;
-  }
+  var render = window.PAIRRender;
+  var el = render.el;
 
   function addTurn(question, data) {
     turnCount += 1;
@@ -87,7 +29,7 @@
     user.appendChild(el("p", {}, question));
     var reply = el("div", { "class": "turn turn--assistant" });
     reply.appendChild(el("p", { "class": "who" }, "Evidence"));
-    reply.appendChild(answerNode(data, "a" + turnCount));
+    reply.appendChild(render.answerNode(data, "a" + turnCount, false));
     if (data.related_nodes && data.related_nodes.length) { reply.appendChild(relatedNode(data)); }
     log.appendChild(user);
     log.appendChild(reply);
@@ -142,9 +84,7 @@
     if (data.citations.length) {
       var details = el("details");
       details.appendChild(el("summary", {}, "Evidence for this step (" + data.citations.length + " passages)"));
-      var ol = el("ol", { "class": "citations" });
-      data.citations.forEach(function (c) { ol.appendChild(citationNode(c, "s" + turnCount)); });
-      details.appendChild(ol);
+      details.appendChild(render.citationList(data.citations, "s" + turnCount, false));
       turn.appendChild(details);
     }
     var options = el("ul", { "class": "step-options" });

@@ -14,12 +14,8 @@
   var turnCount = log ? log.querySelectorAll(".turn--assistant").length : 0;
   var state = load();
 
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text !== undefined) { node.textContent = text; }
-    return node;
-  }
+  var render = window.PAIRRender;
+  var el = render.el;
 
   /* ---- messages to and from the host page ---- */
   function send(type, extra) {
@@ -37,53 +33,6 @@
   function reportSize() { send("resize", { height: document.documentElement.scrollHeight }); }
 
   /* ---- rendering ---- */
-  function passageNode(c) {
-    var p = el("p"), text = c.text, cursor = 0;
-    (c.highlights || []).forEach(function (span) {
-      if (span[0] > cursor) { p.appendChild(document.createTextNode(text.slice(cursor, span[0]))); }
-      p.appendChild(el("mark", {}, text.slice(span[0], span[1])));
-      cursor = span[1];
-    });
-    if (cursor < text.length) { p.appendChild(document.createTextNode(text.slice(cursor))); }
-    var quote = el("blockquote", { "class": "passage" });
-    quote.appendChild(p);
-    return quote;
-  }
-  function citationList(citations, prefix) {
-    var ol = el("ol", { "class": "citations" });
-    citations.forEach(function (c) {
-      var li = el("li", { id: prefix + "-cite-" + c.n, "class": "citation", value: String(c.n) });
-      li.appendChild(passageNode(c));
-      var meta = el("p", { "class": "citation-meta" });
-      meta.appendChild(el("span", { "class": "ref" },
-        c.title + (c.year ? " (" + c.year + ")" : "") + (c.page ? ", " + c.page : "")));
-      var link = el("a", { "class": "permalink", href: "/evidence/" + c.id, target: "_blank", rel: "noopener" }, "Full passage");
-      link.appendChild(el("span", { "class": "visually-hidden" }, " " + c.n));
-      link.appendChild(document.createTextNode(" (opens in new tab)"));
-      meta.appendChild(link);
-      li.appendChild(meta);
-      ol.appendChild(li);
-    });
-    return ol;
-  }
-  function answerNode(data, prefix) {
-    var wrap = el("div", { "class": "answer" + (data.abstained ? " answer--abstained" : "") });
-    if (data.abstained) {
-      wrap.appendChild(el("p", {}, data.answer));
-      if (data.signpost) { wrap.appendChild(el("p", { "class": "signpost" }, data.signpost)); }
-      return wrap;
-    }
-    var para = el("p", { "class": "answer-text" });
-    data.sentences.forEach(function (s, i) {
-      para.appendChild(document.createTextNode((i ? " " : "") + s.text + " "));
-      para.appendChild(el("a", { "class": "cite-marker", href: "#" + prefix + "-cite-" + s.citation,
-        "aria-label": "source " + s.citation }, "[" + s.citation + "]"));
-    });
-    wrap.appendChild(para);
-    wrap.appendChild(el("h2", { "class": "citations-heading" }, "Sources"));
-    wrap.appendChild(citationList(data.citations, prefix));
-    return wrap;
-  }
   function choiceButton(option, from) {
     var button = el("button", { type: "button", "class": "button button--secondary journey-choice",
       "data-node": option.id, "data-from": from }, option.label);
@@ -96,7 +45,7 @@
     wrap.appendChild(el("p", { "class": "step-text" }, step.text));
     if (step.citations && step.citations.length) {
       wrap.appendChild(el("p", { "class": "who" }, "Evidence for this step"));
-      wrap.appendChild(citationList(step.citations, prefix));
+      wrap.appendChild(render.citationList(step.citations, prefix, true));
     }
     if (step.options && step.options.length) {
       var ul = el("ul", { "class": "journey-choices", "aria-label": "Next steps" });
@@ -117,7 +66,7 @@
     user.appendChild(el("p", {}, turn.q));
     var reply = el("div", { "class": "turn turn--assistant" });
     reply.appendChild(el("p", { "class": "who" }, turn.kind === "step" ? "Guided journey" : "Evidence"));
-    reply.appendChild(turn.kind === "step" ? stepNode(turn.a, prefix) : answerNode(turn.a, prefix));
+    reply.appendChild(turn.kind === "step" ? stepNode(turn.a, prefix) : render.answerNode(turn.a, prefix, true));
     log.appendChild(user);
     log.appendChild(reply);
     return reply;

@@ -20,6 +20,7 @@ from assistant.corpus import Passage
 from assistant.estimator import Estimate, Rates
 from assistant.index import EvidenceIndex
 from assistant.journey import Journey, Node
+from assistant.lexical import tokenize
 from assistant.retrieval import Hit, SearchResult
 
 HITS_PER_QUERY = 2
@@ -164,9 +165,11 @@ class NodeMatcher:
     def __init__(self, engine: _Engine, journey: Journey) -> None:
         self.engine = engine
         self.ids = [i for i in journey.nodes if i != "start"]
-        texts = [_node_text(journey.node(i)) for i in self.ids]
-        self._vectors = _unit(np.asarray(engine.embedder.encode(texts)))  # one batch
-        self._words = [set(engine.index.lexical.terms(t)) for t in texts]
+        nodes = [journey.node(i) for i in self.ids]
+        # The model sees title and guidance (short: start-up stays quick); the words
+        # also count the evidence queries, which name the step's specific terms.
+        self._vectors = _unit(np.asarray(engine.embedder.encode([_summary(n) for n in nodes])))
+        self._words = [set(words) for words in tokenize([_node_text(n) for n in nodes])]
 
     def related(
         self,
@@ -194,8 +197,12 @@ class NodeMatcher:
         )
 
 
+def _summary(node: Node) -> str:
+    return f"{node.title}. {node.text}"
+
+
 def _node_text(node: Node) -> str:
-    return f"{node.title}. {node.text} {' '.join(node.queries)}"
+    return f"{_summary(node)} {' '.join(node.queries)}"
 
 
 def _unit(matrix: np.ndarray) -> np.ndarray:

@@ -25,6 +25,7 @@ from assistant.corpus import (
     Source,
     parse_corpus,
 )
+from assistant.ingest.collection import COLLECTION
 from assistant.text import word_count
 
 MIN_WORDS = 40
@@ -88,7 +89,7 @@ def source_problems(corpus: Corpus, corpus_dir: Path) -> list[Problem]:
 
 def _source_type(source: Source) -> list[tuple[str, str]]:
     if source.type is None:
-        return [("id", f"source {source.id!r} has no 'type'")]
+        return [] if ingested(source.file) else [("id", f"source {source.id!r} has no 'type'")]
     if source.type not in SOURCE_TYPES:
         allowed = ", ".join(SOURCE_TYPES)
         return [("type", f"unknown source type {source.type!r}; use one of: {allowed}")]
@@ -100,7 +101,7 @@ def _source_urls(source: Source) -> list[tuple[str, str]]:
     for key, url in (("url", source.url), ("copy_url", source.copy_url)):
         if url is not None:
             problems += [(key, message) for message in url_problems(key, url)]
-    if source.url is None and source.copy_url is None:
+    if source.url is None and source.copy_url is None and not ingested(source.file):
         problems.append(("id", f"source {source.id!r} has neither 'url' nor 'copy_url'"))
     return problems
 
@@ -123,16 +124,25 @@ def is_aggregator(host: str) -> bool:
     return any(host == a or host.endswith("." + a) for a in AGGREGATOR_HOSTS)
 
 
+def ingested(file: str) -> bool:
+    """Local documents added with `pair-assistant ingest` (they may have no public URL)."""
+    return file.startswith(f"{COLLECTION}/")
+
+
 def passage_problems(passages: list[Passage]) -> list[Problem]:
+    """Length and grade rules for written passages; ingested documents are cut as they
+    come (short final chunks, no grade unless one was given), so only the maximum applies.
+    """
     problems: list[Problem] = []
     for p in passages:
+        written = not ingested(p.file)
         words = word_count(p.text)
-        if not MIN_WORDS <= words <= MAX_WORDS:
+        if words > MAX_WORDS or (written and words < MIN_WORDS):
             message = f"passage {p.heading!r} has {words} words; keep it {MIN_WORDS} to {MAX_WORDS}"
             problems.append(Problem(p.file, p.line, message))
-        if p.evidence is None:
+        if p.evidence is None and written:
             problems.append(Problem(p.file, p.line, f"passage {p.heading!r} has no 'evidence:'"))
-        elif p.evidence not in EVIDENCE_GRADES:
+        elif p.evidence is not None and p.evidence not in EVIDENCE_GRADES:
             allowed = ", ".join(EVIDENCE_GRADES)
             message = f"unknown evidence grade {p.evidence!r}; use one of: {allowed}"
             problems.append(Problem(p.file, p.line, message))

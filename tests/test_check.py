@@ -162,3 +162,16 @@ def test_cli_exits_non_zero_with_file_and_line(
     assert result.exit_code == 1
     assert "sample.md:" in result.output and "unknown evidence grade" in result.output
     assert "1 problem(s)" in result.output
+
+
+def test_ingested_documents_need_no_grade_url_type_or_minimum_length(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "ingested").mkdir(parents=True)
+    (corpus / "ingested" / "sources.yaml").write_text(
+        "sources:\n  - id: local-plan\n    title: Our local perinatal plan\n"
+    )
+    (corpus / "ingested" / "local-plan.md").write_text(
+        "---\ntopic: local-plan\ntitle: Our local perinatal plan\nsource: local-plan\n---\n"
+        "# Our local perinatal plan\n\n## Page 2\npage: 2\n\nA short final chunk of a page.\n"
+    )
+    assert [str(p) for p in check_corpus(corpus, vectorise=None)] == []

@@ -26,12 +26,31 @@ def axe_violations(page: Any) -> list[str]:
     return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in violations]
 
 
-@pytest.mark.parametrize("path", ["/", "/embed", "/search", "/embed/setup"])
+@pytest.mark.parametrize(
+    "path", ["/", "/embed", "/search?q=Section+75", "/embed/setup", "/about", "/sources"]
+)
 def test_app_pages_have_no_violations(page: Any, sites: Sites, path: str) -> None:
-    response = page.goto(sites.app + path)
-    if response.status == 404:
-        pytest.skip(f"{path} is not part of this app yet")
+    assert page.goto(sites.app + path).status == 200
     assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/embed",
+        "/search?q=Section+75",
+        "/journey/start",
+        "/journey/needs-estimate?births=3200",
+        "/sources",
+        "/about",
+    ],
+)
+def test_pages_reflow_at_400_percent_zoom(page: Any, sites: Sites, path: str) -> None:
+    """WCAG 1.4.10: at 320 CSS pixels wide (1280 px at 400%), no sideways scrolling."""
+    page.set_viewport_size({"width": 320, "height": 256})
+    assert page.goto(sites.app + path).status == 200
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
 
 
 def test_embed_with_an_answer_and_a_journey_step_has_no_violations(page: Any, sites: Sites) -> None:

@@ -6,7 +6,8 @@
     ├── IndexError_             the index is missing, stale or damaged (says how to fix)
     ├── ModelError              the embedding model cannot be loaded
     ├── ValidationError         user input is unacceptable (status 422 on the API)
-    └── NotFound                an id that does not exist (status 404 on the API)
+    ├── NotFound                an id that does not exist (status 404 on the API)
+    └── Gone                    a passage id from an earlier build (status 410 on the API)
 
 The web layer turns these into ``{"error": {"code", "message"}}`` with ``status``; the CLI
 prints the message on one line and exits non-zero.
@@ -50,3 +51,8 @@ class ValidationError(PairError):
 class NotFound(PairError):
     code = "not_found"
     status = 404
+
+
+class Gone(PairError):
+    code = "gone"
+    status = 410

@@ -211,3 +211,16 @@ def test_a_changed_passage_gives_410_pointing_to_the_closest_current_one(
     assert "counted 27" in page
     assert f'class="closest-link" href="/evidence/{new_id}"' in page
     assert client.get(f"/evidence/{new_id}").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/passages/{id}", "/api/passages/{id}/cite"])
+def test_the_api_answers_410_for_a_changed_passage_naming_the_closest(
+    changed_corpus: tuple[FlaskClient, str, str], path: str
+) -> None:
+    client, old_id, new_id = changed_corpus
+    response = client.get(path.format(id=old_id))
+    assert response.status_code == 410
+    error = response.get_json()["error"]
+    assert error["code"] == "gone"
+    assert f"closest current passage is {new_id!r}" in error["message"]
+    assert client.get(path.format(id=new_id)).status_code == 200

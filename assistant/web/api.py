@@ -7,11 +7,12 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from assistant.asking import answer, check_node
-from assistant.errors import NotFound, ValidationError
+from assistant.errors import ValidationError
 from assistant.lookup import check_filters, lookup, lookup_payload, parse_query
 from assistant.queries import check_k, check_question, result_dict
 from assistant.retrieval import Hit
 from assistant.web import engine, settings
+from assistant.web.evidence import current_passage
 from assistant.web.journey import guide
 
 bp = Blueprint("api", __name__)
@@ -59,10 +60,8 @@ def search() -> Response:
 @bp.get("/api/passages/<passage_id>")
 def passage(passage_id: str) -> Response:
     e = engine()
-    position = e.index.by_id.get(passage_id)
-    if position is None:
-        raise NotFound(f"no passage with id {passage_id!r}")
-    hit = Hit(e.index.passages[position], position, 0.0, 0.0, 0.0)
+    found = current_passage(e, passage_id)
+    hit = Hit(found, e.index.by_id[found.id], 0.0, 0.0, 0.0)
     data = result_dict(e, hit)
     del data["score"]
     return jsonify(data)

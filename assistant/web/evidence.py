@@ -14,7 +14,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from assistant.cite import STYLES, check_style, passage_reference, permalink
 from assistant.context import closest_current, in_context, source_of
 from assistant.corpus import Passage
-from assistant.errors import NotFound
+from assistant.errors import Gone, NotFound
 from assistant.lookup import marked
 from assistant.services import Engine
 from assistant.web import engine
@@ -52,12 +52,23 @@ def passage(passage_id: str) -> tuple[str, int]:
 def cite(passage_id: str) -> Response:
     e = engine()
     style = check_style(request.args.get("style"))
-    found: Passage | None = e.passage(passage_id)
-    if found is None:
-        raise NotFound(f"no current passage with id {passage_id!r}")
+    found = current_passage(e, passage_id)
     return jsonify(
         id=found.id,
         style=style,
         reference=passage_reference(found, e.index.sources, style),
         permalink=permalink(request.host_url, found.id),
     )
+
+
+def current_passage(e: Engine, passage_id: str) -> Passage:
+    """The serving passage; 410 naming the closest one for a retired id, else 404."""
+    found = e.passage(passage_id)
+    if found is not None:
+        return found
+    old = e.index.retired.get(passage_id)
+    if old is None:
+        raise NotFound(f"no passage with id {passage_id!r}")
+    closest = closest_current(e, old)
+    instead = f"; the closest current passage is {closest.id!r}" if closest else ""
+    raise Gone(f"passage {passage_id!r} has changed or been removed{instead}")

@@ -151,10 +151,7 @@ def index_build(ctx: click.Context, if_stale: bool) -> None:
         f"{m['sentence_count']} sentences, {m['source_count']} sources "
         f"in {m['build_seconds']} s."
     )
-    click.echo(
-        f"Passages added {len(report.added)}, removed {len(report.removed)}, "
-        f"unchanged {report.unchanged}."
-    )
+    click.echo(report.summary())
 
 
 @index.command("info")

@@ -88,11 +88,22 @@ class EvidenceIndex:
 
 @dataclass(frozen=True)
 class BuildReport:
+    """What a build changed. ``added`` and ``removed`` are ids that appeared or went;
+    ``changed`` pairs those that are the same place (file and section) edited."""
+
     path: Path
     manifest: dict[str, Any]
     added: tuple[str, ...]
     removed: tuple[str, ...]
     unchanged: int
+    changed: tuple[tuple[str, str], ...] = ()
+
+    def summary(self) -> str:
+        edited = len(self.changed)
+        return (
+            f"Passages: {len(self.added) - edited} new, {edited} changed, "
+            f"{len(self.removed) - edited} removed, {self.unchanged} unchanged."
+        )
 
 
 def build_index(
@@ -131,14 +142,30 @@ def build_index(
     _point_current(index_dir, final)
     _prune(builds, keep=final)
     ids = [p.id for p in corpus.passages]
-    live = {i for i, row in previous.items() if not row.get("retired")}
+    live = {i: row for i, row in previous.items() if not row.get("retired")}
+    added = [p for p in corpus.passages if p.id not in live]
+    removed = [row for i, row in sorted(live.items()) if i not in set(ids)]
     return BuildReport(
         path=final,
         manifest=manifest,
-        added=tuple(i for i in ids if i not in live),
-        removed=tuple(sorted(live - set(ids))),
+        added=tuple(p.id for p in added),
+        removed=tuple(row["id"] for row in removed),
         unchanged=sum(1 for i in ids if i in live),
+        changed=_pair_edits(added, removed),
     )
+
+
+def _pair_edits(added: list[Passage], removed: list[dict[str, Any]]) -> tuple[tuple[str, str], ...]:
+    """(old id, new id) for passages that left and arrived at the same file and section."""
+    gone: dict[tuple[str, str], list[str]] = {}
+    for row in sorted(removed, key=lambda r: r.get("order", 0)):
+        gone.setdefault((row.get("file", ""), row.get("section", "")), []).append(row["id"])
+    pairs = []
+    for passage in added:
+        olds = gone.get((passage.file, passage.section))
+        if olds:
+            pairs.append((olds.pop(0), passage.id))
+    return tuple(pairs)
 
 
 def _write_build(

@@ -89,4 +89,4 @@ def test_index_build_reports_counts(runner: CliRunner, fixture_settings: Setting
     result = runner.invoke(main, ["index", "build"], env=env)
     assert result.exit_code == 0, result.output
     assert "3 passages" in result.output
-    assert "Passages added 3, removed 0, unchanged 0." in result.output
+    assert "Passages: 3 new, 0 changed, 0 removed, 0 unchanged." in result.output

@@ -117,6 +117,8 @@ def test_rebuild_reports_added_removed_and_keeps_unchanged_ids(
     path.write_text(path.read_text().replace("591,072", "591,999"))
     report = build_index(built.corpus_dir, built.index_dir, embedder)
     assert (len(report.added), len(report.removed), report.unchanged) == (1, 1, 2)
+    assert report.changed == ((old["Counting births in your area"], report.added[0]),)
+    assert report.summary() == "Passages: 0 new, 1 changed, 0 removed, 2 unchanged."
     index = load_index(current_folder(built.index_dir))
     assert old["CAMHS and babies"] in index.by_id
     assert old["Counting births in your area"] in index.retired

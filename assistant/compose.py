@@ -7,6 +7,7 @@ answer costs one model call (the question's).
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -22,6 +23,9 @@ PASSAGES_CONSIDERED = 3
 SCORE_WINDOW = 0.12
 REDUNDANT = 0.85
 RANK_WEIGHT = 0.04
+_ANAPHORA = re.compile(
+    r"(It|Its|This|These|That|Those|They|Their|Such|Both|He|She|His|Her|The same)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -166,9 +170,21 @@ def _choose(
     candidates.sort(key=lambda c: -c[0])
     picked: list[tuple[int, int]] = []
     for score, rank, n in candidates:
-        if len(picked) == max_sentences or score < candidates[0][0] - SCORE_WINDOW:
+        if len(picked) >= max_sentences or score < candidates[0][0] - SCORE_WINDOW:
             break
         vector = index.sentence_vectors[n]
-        if all(float(vector @ index.sentence_vectors[m]) < REDUNDANT for _, m in picked):
-            picked.append((rank, n))
+        if any(float(vector @ index.sentence_vectors[m]) >= REDUNDANT for _, m in picked):
+            continue
+        group = [(rank, m) for m in _with_antecedent(index, n) if (rank, m) not in picked]
+        if len(picked) + len(group) <= max(max_sentences, len(group)):
+            picked.extend(group)
     return [(rank, index.sentences[n].start, index.sentences[n].end) for rank, n in picked]
+
+
+def _with_antecedent(index: EvidenceIndex, n: int) -> list[int]:
+    """Sentence ``n``, after the sentence before it when ``n`` opens with "It", "This",
+    "They" and the like, so a quoted sentence never leaves its subject behind."""
+    ref = index.sentences[n]
+    text = index.passages[ref.passage].text[ref.start : ref.end]
+    first = index.sentences_of[ref.passage][0]
+    return [n - 1, n] if n > first and _ANAPHORA.match(text) else [n]

@@ -164,3 +164,13 @@ def test_lookups_have_their_own_allowance(settings: Settings) -> None:
     assert asks == [422, 422, 429]
     assert lookups == [404] * 5
     assert client.get("/api/passages/nope").status_code == 429
+
+
+def test_no_javascript_embed_signposts_a_parent_instead_of_quoting_evidence(
+    wclient: FlaskClient,
+) -> None:
+    page = wclient.post("/embed", data={"message": "My baby won't stop crying and I can't cope"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'class="signpost"' in html and "health visitor" in html
+    assert 'class="citations"' not in html and 'class="cite-marker"' not in html

@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
+from assistant import asking
 from assistant.compose import Answer
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.errors import ConfigError, ValidationError
@@ -46,7 +47,9 @@ def embed_ask() -> Response:
         question = check_question(text, settings())
     except ValidationError as exc:
         return _embed_page(422, error=exc.message, draft=text)
-    return _embed_page(200, answer=engine().ask(question))
+    from assistant.web.journey import guide
+
+    return _embed_page(200, answer=asking.answer(engine(), guide(), question))
 
 
 @bp.get("/widget/v1.js")

@@ -37,9 +37,9 @@ def test_manifest_records_model_corpus_and_counts(built: Settings) -> None:
     assert len(manifest["weights_sha256"]) == 64
     assert manifest["passage_count"] == 3
     assert manifest["sentence_count"] >= 3
-    assert set(manifest["files"]) >= {"faiss.index", "passages.jsonl", "manifest.json"} - {
-        "manifest.json"
-    }
+    expected = {"faiss.index", "passages.jsonl", "sentences.npy", "retired.jsonl"}
+    assert expected <= set(manifest["files"])
+    assert all(len(digest) == 64 for digest in manifest["files"].values())
 
 
 def test_no_pickle_files_are_written(built: Settings) -> None:

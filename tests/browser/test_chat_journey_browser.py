@@ -79,3 +79,27 @@ def test_the_place_survives_a_reload_in_session_storage(page: Any, sites: Sites)
 def test_journey_pages_have_no_violations(page: Any, sites: Sites, path: str) -> None:
     page.goto(sites.app + path)
     assert axe_violations(page) == []
+
+
+def test_checklist_ticks_in_the_chat_go_into_the_summary(page: Any, sites: Sites) -> None:
+    page.goto(sites.app + "/")
+    page.evaluate("sessionStorage.clear()")
+    page.reload()
+    tab_to(page, "Analyse local needs")
+    page.keyboard.press("Enter")
+    box = page.locator(".turn--step .checklist input[type=checkbox]").first
+    box.focus()
+    page.keyboard.press("Space")
+    assert box.is_checked()
+    item = page.locator(".turn--step .checklist label").first.inner_text()
+    brief = page.locator(".turn--step a", has_text="Download my evidence summary").last
+    href = brief.evaluate(  # click (which brings the link up to date) without following it
+        "a => { a.addEventListener('click', e => e.preventDefault(), {once: true});"
+        " a.click(); return a.getAttribute('href'); }"
+    )
+    assert "done=needs.0" in href
+    summary = page.request.get(sites.app + href).text()
+    assert f"- [x] {item}" in summary
+    page.reload()  # ticks live in this tab's sessionStorage
+    assert page.locator(".turn--step .checklist input[type=checkbox]").first.is_checked()
+    assert page.context.cookies() == []

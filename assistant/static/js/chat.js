@@ -68,6 +68,42 @@
     return nav;
   }
 
+  /* Checklist ticks ("node.index", as the journey pages use) live in this tab only. */
+  var TICKS = "pair-chat-ticks-v1";
+  var ticks = (function () {
+    try { return JSON.parse(sessionStorage.getItem(TICKS) || "[]"); } catch (e) { return []; }
+  }());
+
+  function setTick(key, done) {
+    ticks = ticks.filter(function (t) { return t !== key; });
+    if (done) { ticks.push(key); }
+    try { sessionStorage.setItem(TICKS, JSON.stringify(ticks)); } catch (e) { /* storage blocked */ }
+  }
+
+  function briefHref() {
+    var query = "trail=" + encodeURIComponent(place.trail.join(","));
+    ticks.forEach(function (t) { query += "&done=" + encodeURIComponent(t); });
+    return "/journey/export/brief.md?" + query;
+  }
+
+  function checklistNode(data, prefix) {
+    var wrap = el("div", { "class": "checklist" });
+    var fieldset = el("fieldset");
+    fieldset.appendChild(el("legend", {}, "Checklist for this step"));
+    wrap.appendChild(fieldset);
+    data.checklist.forEach(function (item, i) {
+      var key = data.id + "." + i, id = prefix + "-done-" + i;
+      var row = el("div");
+      var box = el("input", { type: "checkbox", id: id, value: key });
+      box.checked = ticks.indexOf(key) >= 0;
+      box.addEventListener("change", function () { setTick(key, box.checked); });
+      row.appendChild(box);
+      row.appendChild(el("label", { "for": id }, item));
+      fieldset.appendChild(row);
+    });
+    return wrap;
+  }
+
   function stepNode(data) {
     turnCount += 1;
     var turn = el("div", { "class": "turn turn--step turn--assistant" });
@@ -75,12 +111,7 @@
     var heading = el("h2", { "class": "step-heading", id: "step-" + turnCount, tabindex: "-1" }, data.title);
     turn.appendChild(heading);
     turn.appendChild(el("p", {}, data.text));
-    if (data.checklist.length) {
-      turn.appendChild(el("p", {}, "Checklist for this step:"));
-      var list = el("ul");
-      data.checklist.forEach(function (item) { list.appendChild(el("li", {}, item)); });
-      turn.appendChild(list);
-    }
+    if (data.checklist.length) { turn.appendChild(checklistNode(data, "s" + turnCount)); }
     if (data.citations.length) {
       var details = el("details");
       details.appendChild(el("summary", {}, "Evidence for this step (" + data.citations.length + " passages)"));
@@ -98,7 +129,9 @@
     if (data.back) { links.appendChild(stepLink(data.back, "Back", { "data-back": "true" })); }
     links.appendChild(stepLink("start", "Start again", { "data-reset": "true" }));
     links.appendChild(el("a", { href: stepHref(data.id, place.trail.slice(0, -1)) }, data.estimator ? "Open this step to estimate local need" : "Open this step as a page"));
-    links.appendChild(el("a", { href: "/journey/export/brief.md?trail=" + encodeURIComponent(place.trail.join(",")) }, "Download my evidence summary"));
+    var brief = el("a", { href: briefHref() }, "Download my evidence summary");
+    brief.addEventListener("click", function () { brief.href = briefHref(); });  /* latest ticks */
+    links.appendChild(brief);
     turn.appendChild(links);
     return turn;
   }

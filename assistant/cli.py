@@ -111,12 +111,14 @@ def _echo_answer(answer: Answer) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON instead of text.")
 @click.pass_context
 def search(ctx: click.Context, query: str, k: int, as_json: bool) -> None:
-    """List the passages that best match QUERY."""
-    from assistant.queries import check_question, search_payload
+    """List the passages that best match QUERY ("quoted words" must appear as written)."""
+    from assistant.lookup import lookup, lookup_payload, parse_query
+    from assistant.queries import check_question
     from assistant.services import get_engine
 
     engine = get_engine(_settings(ctx))
-    payload = search_payload(engine, check_question(query, _settings(ctx)), k)
+    found = lookup(engine, parse_query(check_question(query, _settings(ctx), field="q")), k)
+    payload = lookup_payload(engine, found, base_url="")
     if as_json:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return

@@ -58,12 +58,3 @@ def result_dict(engine: Engine, hit: Hit) -> dict[str, Any]:
         "topic": hit.passage.topic,
     }
 
-
-def search_payload(engine: Engine, query: str, k: int) -> dict[str, Any]:
-    result = engine.search(query, k)
-    return {
-        "query": query,
-        "results": [result_dict(engine, hit) for hit in result.hits],
-        "confidence": result.confidence,
-        "abstained": result.abstained,
-    }

@@ -38,12 +38,15 @@ def test_search_json_has_the_api_shape(runner: CliRunner, env: dict) -> None:
     assert data["query"] == "Provider Selection Regime"
     assert len(data["results"]) == 2
     assert {"id", "text", "title", "section", "url", "page", "score"} <= set(data["results"][0])
+    assert {"facets", "total", "phrases"} <= set(data)  # the same payload as /api/search
+    assert data["results"][0]["permalink"].startswith("/evidence/")
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["ask", "   "], "'message' is empty"),
+        (["search", "   "], "'q' is empty"),
         (["ask", "x" * 1001], "the limit is 1000"),
         (["search", "teams", "--k", "99"], "99 is not in the range 1<=x<=50"),
     ],

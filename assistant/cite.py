@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.corpus import Passage, Source
+from assistant.corpus import Passage, Source, source_of
 from assistant.errors import ValidationError
 
 STYLES = ("harvard", "apa", "vancouver")
@@ -75,8 +75,7 @@ def passage_reference(
     passage: Passage, sources: dict[str, Source], style: str = DEFAULT_STYLE
 ) -> str:
     """The reference of a passage's first source, at the passage's page."""
-    source = sources.get(passage.source_id) or Source(passage.source_id, passage.source_id)
-    return reference(source, passage.page, style)
+    return reference(source_of(passage, sources), passage.page, style)
 
 
 def permalink(base_url: str, passage_id: str) -> str:

@@ -11,7 +11,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from assistant.corpus import Source
+from assistant.corpus import source_of
 from assistant.index import EvidenceIndex
 from assistant.retrieval import Hit, SearchResult
 
@@ -88,7 +88,7 @@ def make_citation(
     n: int, hit: Hit, index: EvidenceIndex, highlights: tuple[tuple[int, int], ...] = ()
 ) -> Citation:
     passage = hit.passage
-    source = index.sources.get(passage.source_id) or Source(passage.source_id, passage.source_id)
+    source = source_of(passage, index.sources)
     return Citation(
         n=n,
         id=passage.id,

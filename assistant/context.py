@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.corpus import Passage, Source
+from assistant.corpus import Passage, Source, source_of
 from assistant.index import EvidenceIndex
 
 if TYPE_CHECKING:
@@ -37,10 +37,6 @@ class Section:
     passages: tuple[Passage, ...]
 
 
-def source_of(index: EvidenceIndex, passage: Passage) -> Source:
-    return index.sources.get(passage.source_id) or Source(passage.source_id, passage.source_id)
-
-
 def in_context(index: EvidenceIndex, position: int, related: int = RELATED) -> InContext:
     passage = index.passages[position]
     group = [p for p in index.passages if _group(p) == _group(passage)]
@@ -49,7 +45,11 @@ def in_context(index: EvidenceIndex, position: int, related: int = RELATED) -> I
     after = group[at + 1] if at + 1 < len(group) else None
     skip = {p.id for p in (passage, before, after) if p is not None}
     return InContext(
-        passage, source_of(index, passage), before, after, _nearest(index, position, skip, related)
+        passage,
+        source_of(passage, index.sources),
+        before,
+        after,
+        _nearest(index, position, skip, related),
     )
 
 

@@ -103,6 +103,11 @@ class Corpus:
     problems: list[Problem] = field(default_factory=list)
 
 
+def source_of(passage: Passage, sources: dict[str, Source]) -> Source:
+    """The passage's main source; a bare stand-in named by its id if it is not listed."""
+    return sources.get(passage.source_id) or Source(passage.source_id, passage.source_id)
+
+
 def passage_id(source_ids: Iterable[str], text: str) -> str:
     """Content hash: unchanged text from the same sources keeps its id across rebuilds."""
     digest = hashlib.sha256(f"{','.join(source_ids)}\n{normalise(text)}".encode())

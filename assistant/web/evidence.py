@@ -12,8 +12,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from assistant.cite import STYLES, check_style, passage_reference, permalink
-from assistant.context import closest_current, in_context, source_of
-from assistant.corpus import Passage
+from assistant.context import closest_current, in_context
+from assistant.corpus import Passage, source_of
 from assistant.errors import Gone, NotFound
 from assistant.lookup import marked
 from assistant.services import Engine
@@ -27,7 +27,7 @@ def page_helpers(e: Engine) -> dict[str, Any]:
     return {
         "reference": lambda p, style="harvard": passage_reference(p, e.index.sources, style),
         "permalink": lambda p: permalink(request.host_url, p.id),
-        "source_of": lambda p: source_of(e.index, p),
+        "source_of": lambda p: source_of(p, e.index.sources),
         "marked": marked,
         "styles": STYLES,
     }

@@ -71,6 +71,10 @@ def closest_current(engine: Engine, passage: Passage) -> Passage | None:
     return engine.index.passages[best[0][0]] if best else None
 
 
+def sources_by_title(index: EvidenceIndex) -> list[Source]:
+    return sorted(index.sources.values(), key=lambda s: s.title.casefold())
+
+
 def passage_counts(index: EvidenceIndex) -> dict[str, int]:
     """Passages citing each source (every source, zero included)."""
     counts = dict.fromkeys(index.sources, 0)

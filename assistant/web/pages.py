@@ -11,6 +11,7 @@ import yaml
 from flask import Blueprint, current_app, render_template
 from flask.blueprints import BlueprintSetupState
 
+from assistant.context import passage_counts, sources_by_title
 from assistant.corpus import EVIDENCE_GRADES
 from assistant.web import engine
 
@@ -50,13 +51,12 @@ def read_about(path: Path) -> dict[str, Any]:
 @bp.get("/about")
 def about() -> str:
     index = engine().index
-    counts = Counter(sid for p in index.passages for sid in set(p.source_ids))
     graded = Counter(p.evidence for p in index.passages)
     return render_template(
         "pages/about.html",
         about=current_app.extensions["pair.about"],
-        sources=sorted(index.sources.values(), key=lambda s: s.title.casefold()),
-        counts=counts,
+        sources=sources_by_title(index),
+        counts=passage_counts(index),
         passage_count=len(index.passages),
         grades=[(g, GRADE_HELP[g], graded.get(g, 0)) for g in EVIDENCE_GRADES],
     )

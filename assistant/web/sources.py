@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from assistant.context import passage_counts, source_sections
+from assistant.context import passage_counts, source_sections, sources_by_title
 from assistant.errors import NotFound
 from assistant.web import engine
 from assistant.web.evidence import page_helpers
@@ -15,9 +15,9 @@ bp = Blueprint("sources", __name__)
 @bp.get("/sources")
 def index() -> str:
     e = engine()
-    sources = sorted(e.index.sources.values(), key=lambda s: s.title.casefold())
-    counts = passage_counts(e.index)
-    return render_template("sources/index.html", sources=sources, counts=counts)
+    return render_template(
+        "sources/index.html", sources=sources_by_title(e.index), counts=passage_counts(e.index)
+    )
 
 
 @bp.get("/sources/<source_id>")

@@ -7,6 +7,7 @@ without cookies, and any worker can answer any request.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from dataclasses import dataclass
@@ -121,9 +122,7 @@ def api_node(node_id: str) -> Response:
     state = current_state(g.journey)
     data = node_dict(g, step, state)
     if step.estimator and state.births:
-        data["estimate"] = estimate_dict(
-            estimate(parse_births(state.births), g.rates), g.rates, engine()
-        )
+        data["estimate"] = need_estimate(g, state.births)
     return jsonify(data)
 
 
@@ -162,10 +161,14 @@ def _estimate(g: Guide, step: Node, state: State) -> tuple[dict[str, Any] | None
     if not (step.estimator and "births" in request.args):
         return None, None
     try:
-        births = parse_births(state.births)
+        return need_estimate(g, state.births), None
     except ValidationError as exc:
         return None, exc.message
-    return estimate_dict(estimate(births, g.rates), g.rates, engine()), None
+
+
+def need_estimate(g: Guide, births: str) -> dict[str, Any]:
+    """The estimate for `births` as JSON, cited from the guide's own index."""
+    return estimate_dict(estimate(parse_births(births), g.rates), g.rates, g.evidence.engine)
 
 
 def references(steps: tuple[Visit, ...], need: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -182,10 +185,8 @@ def _brief_context() -> dict[str, Any]:
     steps = visits(g.journey, g.evidence, state.trail, state.ticks)
     need = None
     if state.births and any(v.node.estimator for v in steps):
-        try:
-            need = estimate_dict(estimate(parse_births(state.births), g.rates), g.rates, engine())
-        except ValidationError:
-            need = None
+        with contextlib.suppress(ValidationError):
+            need = need_estimate(g, state.births)
     return {
         "steps": steps,
         "need": need,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -27,6 +28,9 @@ from assistant.corpus import (
 )
 from assistant.ingest.collection import COLLECTION
 from assistant.text import word_count
+
+if TYPE_CHECKING:
+    from assistant.embedding import Embedder
 
 MIN_WORDS = 40
 MAX_WORDS = 180
@@ -221,32 +225,32 @@ def _entry_lines(corpus_dir: Path, source: Source) -> dict[str, int]:
 
 def index_or_model_vectors(corpus_dir: Path, index_dir: Path, model: str) -> Vectoriser:
     """Passage vectors from the built index when it is current, else from the model."""
+    from assistant.embedding import SentenceTransformerEmbedder
+
+    embedder = SentenceTransformerEmbedder(model)
 
     def vectorise(passages: list[Passage]) -> np.ndarray:
-        cached = _index_vectors(corpus_dir, index_dir, model, passages)
+        cached = _index_vectors(corpus_dir, index_dir, embedder, passages)
         if cached is not None:
             return cached
-        from assistant.embedding import SentenceTransformerEmbedder
-
-        embedder = SentenceTransformerEmbedder(model)
         return embedder.encode([p.embedding_text() for p in passages])
 
     return vectorise
 
 
 def _index_vectors(
-    corpus_dir: Path, index_dir: Path, model: str, passages: list[Passage]
+    corpus_dir: Path, index_dir: Path, embedder: Embedder, passages: list[Passage]
 ) -> np.ndarray | None:
+    """The serving index's vectors, if it was built from this corpus with this model."""
     from assistant.errors import IndexError_
-    from assistant.index import current_folder, load_index, read_manifest
+    from assistant.index import current_folder, load_index, read_manifest, staleness
 
+    folder = current_folder(index_dir)
     try:
-        manifest = read_manifest(current_folder(index_dir))
-        if manifest.get("corpus_sha256") != parse_corpus(corpus_dir).fingerprint:
+        fingerprint = parse_corpus(corpus_dir).fingerprint
+        if staleness(read_manifest(folder), fingerprint, embedder) is not None:
             return None
-        if manifest.get("model") != model:
-            return None
-        index = load_index(current_folder(index_dir))
+        index = load_index(folder)
     except IndexError_:
         return None
     if [p.id for p in index.passages] != [p.id for p in passages]:

@@ -34,8 +34,14 @@ class CorpusError(PairError):
 
 
 class IndexError_(PairError):
+    """``reason`` is what is wrong, without the fix the message adds."""
+
     code = "index_unavailable"
     status = 503
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
 class ModelError(PairError):

@@ -46,7 +46,6 @@ _FILES = (
     "sentences.npy",
     "retired.jsonl",
 )
-_FIX = "run `pair-assistant index build`"
 log = logging.getLogger(__name__)
 
 
@@ -280,17 +279,22 @@ def _write_retired(
     _write_jsonl(path, rows)
 
 
+def unusable(reason: str) -> IndexError_:
+    """The error for an index that cannot be served, with the command that fixes it."""
+    return IndexError_(f"{reason}; run `pair-assistant index build`", reason=reason)
+
+
 def read_manifest(folder: Path) -> dict[str, Any]:
     """The manifest of a build folder (or of ``index/current``)."""
     path = folder / "manifest.json"
     if not path.is_file():
-        raise IndexError_(f"no index at {folder}; {_FIX}")
+        raise unusable(f"no index at {folder}")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise IndexError_(f"index manifest {path} is damaged ({exc}); {_FIX}") from None
+        raise unusable(f"index manifest {path} is damaged ({exc})") from None
     if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexError_(f"index at {folder} has an unknown format version; {_FIX}")
+        raise unusable(f"index at {folder} has an unknown format version")
     return manifest
 
 
@@ -304,11 +308,11 @@ def load_index(folder: Path) -> EvidenceIndex:
     for name, digest in manifest.get("files", {}).items():
         path = folder / name
         if not path.is_file() or _sha256(path) != digest:
-            raise IndexError_(f"index file {path} is missing or damaged; {_FIX}")
+            raise unusable(f"index file {path} is missing or damaged")
     try:
         return _read_build(folder, manifest)
     except (OSError, RuntimeError, ValueError, KeyError, TypeError) as exc:
-        raise IndexError_(f"index at {folder} cannot be read ({exc}); {_FIX}") from None
+        raise unusable(f"index at {folder} cannot be read ({exc})") from None
 
 
 def _read_build(folder: Path, manifest: dict[str, Any]) -> EvidenceIndex:

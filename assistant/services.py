@@ -30,6 +30,7 @@ from assistant.index import (
     load_index,
     read_manifest,
     staleness,
+    unusable,
 )
 from assistant.retrieval import Mode, RetrievalSettings, Retriever, SearchResult
 
@@ -105,9 +106,14 @@ _engines: dict[tuple[str, str, str], Engine] = {}
 _engines_lock = threading.Lock()
 
 
+def engine_key(settings: Settings) -> tuple[str, str, str]:
+    """Engines are shared per corpus, index folder and model."""
+    return (str(settings.corpus_dir), str(settings.index_dir), settings.model)
+
+
 def get_engine(settings: Settings) -> Engine:
     """The process's engine for these settings, loading (or rebuilding) it once."""
-    key = (str(settings.corpus_dir), str(settings.index_dir), settings.model)
+    key = engine_key(settings)
     with _engines_lock:
         if key not in _engines:
             _engines[key] = load_engine(settings)
@@ -124,10 +130,10 @@ def load_engine(settings: Settings, embedder: Embedder | None = None) -> Engine:
         try:
             index = load_index(current_folder(settings.index_dir))
         except IndexError_ as exc:
-            problem = exc.message.split("; run")[0]
+            problem = exc.reason
     if index is None:
         if not settings.auto_rebuild:
-            raise IndexError_(f"{problem}; run `pair-assistant index build`")
+            raise unusable(problem or "the index cannot be served")
         log.warning("rebuilding the index: %s", problem)
         build_index(settings.corpus_dir, settings.index_dir, embedder)
         index = load_index(current_folder(settings.index_dir))
@@ -140,7 +146,7 @@ def index_problem(settings: Settings, embedder: Embedder) -> str | None:
     try:
         manifest = read_manifest(current_folder(settings.index_dir))
     except IndexError_ as exc:
-        return exc.message.split("; run")[0]
+        return exc.reason
     return staleness(manifest, parse_corpus(settings.corpus_dir).fingerprint, embedder)
 
 
@@ -183,7 +189,7 @@ def _serving_target(settings: Settings) -> str:
 
 def _index_moved(settings: Settings, engine: Engine) -> bool:
     target = _serving_target(settings)
-    key = (str(settings.corpus_dir), str(settings.index_dir), settings.model)
+    key = engine_key(settings)
     return bool(target) and target not in (engine.index.manifest["build_id"], _failed.get(key))
 
 
@@ -192,7 +198,7 @@ def _reload_in_background(settings: Settings) -> None:
         reload_engine(settings)
     finally:
         with _engines_lock:
-            _loading.discard((str(settings.corpus_dir), str(settings.index_dir), settings.model))
+            _loading.discard(engine_key(settings))
 
 
 def reload_engine(settings: Settings) -> bool:
@@ -201,7 +207,7 @@ def reload_engine(settings: Settings) -> bool:
     A build that cannot be loaded, or was made with another model, is logged and
     remembered, and the serving engine stays as it is.
     """
-    key = (str(settings.corpus_dir), str(settings.index_dir), settings.model)
+    key = engine_key(settings)
     with _engines_lock:
         old = _engines.get(key)
     target = _serving_target(settings)

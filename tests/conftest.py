@@ -44,13 +44,9 @@ def settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def engine(settings: Settings, embedder: SentenceTransformerEmbedder) -> Engine:
-    if settings_key(settings) not in services._engines:
-        services._engines[settings_key(settings)] = services.load_engine(settings, embedder)
+    if services.engine_key(settings) not in services._engines:
+        services._engines[services.engine_key(settings)] = services.load_engine(settings, embedder)
     return get_engine(settings)
-
-
-def settings_key(settings: Settings) -> tuple[str, str, str]:
-    return (str(settings.corpus_dir), str(settings.index_dir), settings.model)
 
 
 @pytest.fixture()

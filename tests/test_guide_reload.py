@@ -13,20 +13,15 @@ from assistant.services import Engine
 from assistant.web import journey as journey_web
 
 
-def key(engine: Engine) -> tuple[str, str, str]:
-    s = engine.settings
-    return (str(s.corpus_dir), str(s.index_dir), s.model)
-
-
 def swap_engine(engine: Engine) -> Engine:
     """What a reload does: a new Engine object for the (here identical) index."""
     fresh = Engine(engine.settings, engine.embedder, engine.index)
-    services._engines[key(engine)] = fresh
+    services._engines[services.engine_key(engine.settings)] = fresh
     return fresh
 
 
 def restore(engine: Engine) -> None:
-    services._engines[key(engine)] = engine
+    services._engines[services.engine_key(engine.settings)] = engine
 
 
 def test_guide_is_reloaded_for_a_new_engine(app: Flask, engine: Engine) -> None:

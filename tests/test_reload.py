@@ -43,7 +43,7 @@ def served(fixture_settings: Settings, embedder: SentenceTransformerEmbedder) ->
     """The tiny corpus, built and loaded as the process's engine for these settings."""
     settings = fixture_settings.replace(reload_check_seconds=0.0)
     build_index(settings.corpus_dir, settings.index_dir, embedder)
-    key = (str(settings.corpus_dir), str(settings.index_dir), settings.model)
+    key = services.engine_key(settings)
     services._engines[key] = services.load_engine(settings, embedder)
     yield settings
     services._engines.pop(key, None)

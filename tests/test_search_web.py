@@ -188,11 +188,7 @@ def changed_corpus(
     sample.write_text(text.replace("counted 27", "counted twenty-seven"), encoding="utf-8")
     after = build_index(fixture_settings.corpus_dir, fixture_settings.index_dir, embedder)
     assert before.unchanged and len(after.removed) == len(after.added) == 1
-    key = (
-        str(fixture_settings.corpus_dir),
-        str(fixture_settings.index_dir),
-        fixture_settings.model,
-    )
+    key = services.engine_key(fixture_settings)
     services._engines[key] = services.load_engine(fixture_settings, embedder)
     try:
         app = create_app({"TESTING": True}, settings=fixture_settings)

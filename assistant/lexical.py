@@ -21,7 +21,13 @@ _TYPO_CUTOFF = 0.8
 _TYPO_MIN_CHARS = 4
 
 
+def stem_words(words: list[str]) -> list[str]:
+    """The stems BM25 indexes, for words already split and lower-cased."""
+    return list(_STEMMER.stemWords(words))
+
+
 def tokenize(texts: list[str]) -> list[list[str]]:
+    """Lower-cased, stop words dropped, stemmed: the terms BM25 indexes and searches."""
     tokens = bm25s.tokenize(
         texts, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False
     )

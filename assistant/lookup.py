@@ -23,13 +23,12 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import Stemmer
-from bm25s.stopwords import STOPWORDS_EN
 
 from assistant.cite import passage_reference, permalink
 from assistant.corpus import Passage
 from assistant.errors import ValidationError
 from assistant.highlight import segments
+from assistant.lexical import stem_words, tokenize
 from assistant.queries import result_dict
 from assistant.retrieval import Hit, SearchResult
 
@@ -43,8 +42,6 @@ MIN_SIMILARITY = 0.25
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "″": '"'})
 _PHRASE_RE = re.compile(r'"([^"]*)"')
 _WORD_RE = re.compile(r"\w+")
-_STEMMER = Stemmer.Stemmer("english")
-_STOPWORDS = frozenset(STOPWORDS_EN)
 
 
 @dataclass(frozen=True)
@@ -172,9 +169,8 @@ def _match(
 
 
 def query_stems(query: str) -> frozenset[str]:
-    """Stems of the query's words, without stop words."""
-    words = [w.casefold() for w in _WORD_RE.findall(query)]
-    return frozenset(_STEMMER.stemWords([w for w in words if w not in _STOPWORDS]))
+    """Stems of the query's words, without stop words: the terms BM25 searched for."""
+    return frozenset(tokenize([query])[0])
 
 
 def term_spans(text: str, stems: frozenset[str]) -> list[Span]:
@@ -188,7 +184,7 @@ def term_spans(text: str, stems: frozenset[str]) -> list[Span]:
 def _word_stems(text: str) -> tuple[tuple[Span, str], ...]:
     """Each word's span and stem; cached, as the same passages come back query after query."""
     found = list(_WORD_RE.finditer(text))
-    stems = _STEMMER.stemWords([m.group().casefold() for m in found])
+    stems = stem_words([m.group().casefold() for m in found])
     return tuple((m.span(), stem) for m, stem in zip(found, stems, strict=True))
 
 

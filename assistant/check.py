@@ -22,12 +22,12 @@ from assistant.corpus import (
     SOURCE_TYPES,
     Corpus,
     Passage,
-    Problem,
     Source,
     parse_corpus,
 )
 from assistant.ingest.collection import COLLECTION
 from assistant.text import word_count
+from assistant.yamlsrc import Problem
 
 if TYPE_CHECKING:
     from assistant.embedding import Embedder

@@ -18,6 +18,7 @@ import yaml
 
 from assistant.errors import CorpusError
 from assistant.text import normalise, pack_sentences, sentences
+from assistant.yamlsrc import Problem, listed
 
 MAX_PASSAGE_WORDS = 180
 EVIDENCE_GRADES = (
@@ -82,16 +83,6 @@ class Passage:
     def embedding_text(self) -> str:
         """What the model sees: the heading carries the passage's topic words."""
         return f"{self.heading}. {self.text}"
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
 
 
 @dataclass
@@ -161,29 +152,19 @@ def _hash_file(hasher: Any, root: Path, path: Path) -> None:
 def _read_sources(path: Path, root: Path, problems: list[Problem]) -> list[Source]:
     rel = path.relative_to(root).as_posix()
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        entries, lines = listed(path.read_text(encoding="utf-8"), "sources")
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", -1) + 1
         problems.append(Problem(rel, line, f"not valid YAML: {exc}"))
         return []
-    entries = (data or {}).get("sources") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         problems.append(Problem(rel, 1, "expected a top-level 'sources:' list"))
         return []
-    lines = _sequence_lines(node)
     return [
         s
         for s in (_source(e, rel, ln, problems) for e, ln in zip(entries, lines, strict=True))
         if s
     ]
-
-
-def _sequence_lines(node: Any) -> list[int]:
-    for key, value in getattr(node, "value", []):
-        if getattr(key, "value", None) == "sources":
-            return [item.start_mark.line + 1 for item in value.value]
-    return []
 
 
 def _source(entry: Any, rel: str, line: int, problems: list[Problem]) -> Source | None:

@@ -18,9 +18,8 @@ from pathlib import Path
 
 import yaml
 
-from assistant.corpus import Problem
 from assistant.errors import ValidationError
-from assistant.yamlsrc import ContentError, Reader, compose, line_of
+from assistant.yamlsrc import ContentError, Problem, Reader, compose, line_of
 
 MAX_BIRTHS = 1_000_000  # more than England and Wales together; a typo, not an area
 _RANGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:(?:-|–|to)\s*(\d+(?:\.\d+)?))?\s*$")
@@ -140,8 +139,10 @@ def load_rates(path: Path) -> Rates:
     if root is None:
         raise EstimatorError([Problem(str(path), 1, "the estimator rates file is empty")])
     top = reader.mapping(root, "the rates file", ("levels", "rates"))
-    levels = tuple(_read_level(reader, n) for n in _items(reader, top.get("levels"), "levels"))
-    rates = tuple(_read_rate(reader, n) for n in _items(reader, top.get("rates"), "rates"))
+    levels = tuple(
+        Level(*reader.id_label(n, "level")) for n in reader.items(top.get("levels"), "levels", True)
+    )
+    rates = tuple(_read_rate(reader, n) for n in reader.items(top.get("rates"), "rates", True))
     _check_levels(reader, levels, rates)
     try:
         reader.fail_if_any()
@@ -176,21 +177,6 @@ def _verify(rate: Rate, passages: Mapping[str, str]) -> list[Problem]:
         return []
     msg = f"rate `{rate.id}`: passage `{rate.passage}` does not state {', '.join(missing)}"
     return [Problem(rate.file, rate.line, msg)]
-
-
-def _items(reader: Reader, node: yaml.Node | None, what: str) -> list[yaml.Node]:
-    if node is None:
-        reader.problem(1, f"the rates file has no `{what}`")
-        return []
-    return reader.sequence(node, f"`{what}`")
-
-
-def _read_level(reader: Reader, node: yaml.Node) -> Level:
-    fields = reader.mapping(node, "a level", ("id", "label"))
-    return Level(
-        id=reader.text(fields.get("id"), "the level id", node),
-        label=reader.text(fields.get("label"), "the level label", node),
-    )
 
 
 def _read_rate(reader: Reader, node: yaml.Node) -> Rate:

@@ -16,6 +16,7 @@ import yaml
 
 from assistant.errors import ValidationError
 from assistant.retrieval import MODES, Mode, SearchResult
+from assistant.yamlsrc import listed
 
 DEPTH = 10
 METRICS = ("hit@1", "hit@3", "hit@5", "mrr@10", "abstain_accuracy", "false_abstain_rate")
@@ -62,23 +63,12 @@ class ModeReport:
 def load_questions(path: Path, known_ids: set[str] | None = None) -> list[Question]:
     """Parse the question file; unknown passage ids are an error naming the line."""
     try:
-        text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        entries, lines = listed(path.read_text(encoding="utf-8"), "questions")
     except (OSError, yaml.YAMLError) as exc:
         raise ValidationError(f"cannot read questions from {path}: {exc}") from None
-    entries = data.get("questions") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
         raise ValidationError(f"{path}: expected a non-empty top-level 'questions:' list")
-    lines = [item.start_mark.line + 1 for item in _questions_node(node)]
     return [_question(e, path, n, known_ids) for e, n in zip(entries, lines, strict=True)]
-
-
-def _questions_node(node: Any) -> list[Any]:
-    for key, value in node.value:
-        if key.value == "questions":
-            return list(value.value)
-    return []
 
 
 def _question(entry: Any, path: Path, line: int, known: set[str] | None) -> Question:

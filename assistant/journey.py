@@ -18,9 +18,8 @@ from types import MappingProxyType
 import yaml
 
 from assistant import journey_graph
-from assistant.corpus import Problem
 from assistant.errors import NotFound
-from assistant.yamlsrc import ContentError, Reader, compose, line_of
+from assistant.yamlsrc import ContentError, Problem, Reader, compose, line_of
 
 ROOT_ID = "start"
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -168,21 +167,11 @@ def _read_file(file: Path) -> tuple[list[Stage], list[Node], list[Problem]]:
         reader.problem(1, "the journey file is empty")
         return [], [], reader.problems
     top = reader.mapping(root, "the journey file", _TOP_KEYS)
-    stages = [_read_stage(reader, s) for s in _items(reader, top.get("stages"), "stages")]
-    nodes = [_read_node(reader, n) for n in _items(reader, top.get("nodes"), "nodes")]
+    stages = [
+        Stage(*reader.id_label(s, "stage")) for s in reader.items(top.get("stages"), "stages")
+    ]
+    nodes = [_read_node(reader, n) for n in reader.items(top.get("nodes"), "nodes")]
     return stages, nodes, reader.problems
-
-
-def _items(reader: Reader, node: yaml.Node | None, what: str) -> list[yaml.Node]:
-    return [] if node is None else reader.sequence(node, f"`{what}`")
-
-
-def _read_stage(reader: Reader, node: yaml.Node) -> Stage:
-    fields = reader.mapping(node, "a stage", ("id", "label"))
-    return Stage(
-        id=reader.text(fields.get("id"), "the stage id", node),
-        label=reader.text(fields.get("label"), "the stage label", node),
-    )
 
 
 def _read_node(reader: Reader, node: yaml.Node) -> Node:
@@ -211,7 +200,7 @@ def _read_node(reader: Reader, node: yaml.Node) -> Node:
 
 def _read_options(reader: Reader, node: yaml.Node | None, where: str) -> tuple[Option, ...]:
     options = []
-    for item in _items(reader, node, f"options of {where}"):
+    for item in reader.items(node, f"options of {where}"):
         fields = reader.mapping(item, f"an option of {where}", ("label", "to"))
         label = reader.text(fields.get("label"), f"an option label of {where}", item)
         to = reader.text(fields.get("to"), f"the `to` of option `{label}` in {where}", item)
@@ -221,7 +210,7 @@ def _read_options(reader: Reader, node: yaml.Node | None, where: str) -> tuple[O
 
 def _read_signposts(reader: Reader, node: yaml.Node | None, where: str) -> tuple[Signpost, ...]:
     signposts = []
-    for item in _items(reader, node, f"signposts of {where}"):
+    for item in reader.items(node, f"signposts of {where}"):
         fields = reader.mapping(item, f"a signpost of {where}", ("label", "url"))
         url = reader.text(fields.get("url"), f"a signpost url of {where}", item)
         if url and not url.startswith("https://"):

@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
-from assistant.corpus import Problem
+from assistant.yamlsrc import Problem
 
 
 class _Option(Protocol):

@@ -9,16 +9,29 @@ collects problems instead of stopping at the first one.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from assistant.corpus import Problem
 from assistant.errors import CorpusError
 
 _NULL_TAG = "tag:yaml.org,2002:null"
 # libyaml's loader when PyYAML was built with it: the same nodes and marks, faster.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a content file, at a place a person can find."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
 
 
 class ContentError(CorpusError):
@@ -32,6 +45,20 @@ class ContentError(CorpusError):
 def line_of(node: yaml.Node) -> int:
     """The 1-based line a YAML node starts on."""
     return int(node.start_mark.line) + 1
+
+
+def listed(text: str, key: str) -> tuple[Any, list[int]]:
+    """The plain value under the top-level ``key``, and the line of each of its items
+    when it is a list. Invalid YAML raises ``yaml.YAMLError``."""
+    data = yaml.safe_load(text)
+    node = yaml.compose(text, Loader=_LOADER)
+    value = data.get(key) if isinstance(data, dict) else None
+    lines: list[int] = []
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value == key and isinstance(value_node, yaml.SequenceNode):
+                lines = [line_of(item) for item in value_node.value]
+    return value, lines
 
 
 def compose(path: Path) -> yaml.Node | None:
@@ -79,6 +106,22 @@ class Reader:
             self.problem(node, f"{what} should be a list of `- item` lines")
             return []
         return list(node.value)
+
+    def items(self, node: yaml.Node | None, what: str, required: bool = False) -> list[yaml.Node]:
+        """The items of an optional list (a missing required list is a problem)."""
+        if node is None:
+            if required:
+                self.problem(1, f"the file has no `{what}`")
+            return []
+        return self.sequence(node, f"`{what}`")
+
+    def id_label(self, node: yaml.Node, what: str) -> tuple[str, str]:
+        """An ``{id, label}`` mapping, such as a journey stage or an estimate level."""
+        fields = self.mapping(node, f"a {what}", ("id", "label"))
+        return (
+            self.text(fields.get("id"), f"the {what} id", node),
+            self.text(fields.get("label"), f"the {what} label", node),
+        )
 
     def text(self, node: yaml.Node | None, what: str, at: yaml.Node | int) -> str:
         """A non-empty scalar as a string; a missing or blank value is a problem at `at`."""

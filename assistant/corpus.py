@@ -94,6 +94,12 @@ class Corpus:
     problems: list[Problem] = field(default_factory=list)
 
 
+def chunk_text(text: str) -> list[str]:
+    """A section's text as passages of at most ``MAX_PASSAGE_WORDS``, split between
+    sentences. Written and ingested evidence both go through here, so ids agree."""
+    return pack_sentences(sentences(normalise(text)), MAX_PASSAGE_WORDS)
+
+
 def source_of(passage: Passage, sources: dict[str, Source]) -> Source:
     """The passage's main source; a bare stand-in named by its id if it is not listed."""
     return sources.get(passage.source_id) or Source(passage.source_id, passage.source_id)
@@ -279,7 +285,7 @@ def _passages(
     if not source_ids:
         problems.append(Problem(rel, section.line, "passage has no 'source:'"))
         return []
-    chunks = pack_sentences(sentences(text), MAX_PASSAGE_WORDS)
+    chunks = chunk_text(text)
     return [
         Passage(
             id=passage_id(source_ids, chunk),

@@ -1,9 +1,9 @@
 """A document as a topic file in the corpus's Markdown format (see ``corpus/README.md``).
 
-Chunking is the corpus's own (:func:`assistant.text.pack_sentences`, at most
-:data:`assistant.corpus.MAX_PASSAGE_WORDS` words), and every chunk is written as its own
-section, so parsing the file back gives exactly these passages with the same content-hash
-ids: an unchanged passage keeps its id when its document is ingested again.
+Chunking is the corpus's own (:func:`assistant.corpus.chunk_text`), and every chunk is
+written as its own section, so parsing the file back gives exactly these passages with
+the same content-hash ids: an unchanged passage keeps its id when its document is
+ingested again.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import yaml
 
-from assistant.corpus import MAX_PASSAGE_WORDS, passage_id
+from assistant.corpus import chunk_text, passage_id
 from assistant.ingest.document import Block, Document
-from assistant.text import normalise, pack_sentences, sentences
+from assistant.text import normalise
 
 MAX_DEPTH = 6
 _HEADING_RE = re.compile(r"^#{1,6}\s")
@@ -35,7 +35,7 @@ def chunks(document: Document, source_id: str, title: str) -> list[Chunk]:
     found: dict[str, Chunk] = {}
     for block in document.blocks:
         path = _path(block, title)
-        for text in pack_sentences(sentences(_plain(block.text)), MAX_PASSAGE_WORDS):
+        for text in chunk_text(_plain(block.text)):
             pid = passage_id((source_id,), text)
             found.setdefault(pid, Chunk(pid, text, path, block.page))
     return list(found.values())

@@ -71,11 +71,8 @@ class NodeEvidence:
         return cached
 
     def _collect(self, node: Node) -> tuple[Citation, ...]:
-        hits: dict[str, Hit] = {}
-        for passage_id in node.pinned:
-            position = self.engine.index.by_id.get(passage_id)
-            if position is not None:
-                hits[passage_id] = Hit(self.engine.index.passages[position], position, 1.0, 0, 0)
+        pinned = (_pinned(self.engine.index, pid) for pid in node.pinned)
+        hits: dict[str, Hit] = {h.passage.id: h for h in pinned if h is not None}
         for query in node.queries:
             result = self.engine.search(query, HITS_PER_QUERY)
             if not result.abstained:
@@ -85,12 +82,16 @@ class NodeEvidence:
         return tuple(make_citation(n, h, self.engine.index) for n, h in enumerate(chosen, 1))
 
 
+def _pinned(index: EvidenceIndex, passage_id: str) -> Hit | None:
+    """A named passage as a hit, or None when the index does not hold it."""
+    position = index.by_id.get(passage_id)
+    return None if position is None else Hit(index.passages[position], position, 1.0, 0, 0)
+
+
 def rate_citation(engine: _Engine, passage_id: str, n: int) -> Citation | None:
     """The citation for an estimator rate's passage, numbered `n`."""
-    position = engine.index.by_id.get(passage_id)
-    if position is None:
-        return None
-    return make_citation(n, Hit(engine.index.passages[position], position, 1.0, 0, 0), engine.index)
+    hit = _pinned(engine.index, passage_id)
+    return None if hit is None else make_citation(n, hit, engine.index)
 
 
 def estimate_dict(estimate: Estimate, rates: Rates, engine: _Engine) -> dict[str, Any]:
@@ -156,10 +157,10 @@ class NodeMatcher:
     """The journey steps closest to a question.
 
     A blend, like retrieval's confidence: the cosine between the question and the step
-    (title, guidance and evidence queries, embedded by the same model) and the share of
-    the question's idf-weighted terms that the step's words contain, so that a specific
-    term ("PIR-GAS", "Section 75") finds its step even when generic words dominate the
-    embedding.
+    (title and guidance, embedded by the same model) and the share of the question's
+    idf-weighted terms that the step's words (evidence queries included) contain, so a
+    specific term ("PIR-GAS", "Section 75") finds its step even when generic words
+    dominate the embedding.
     """
 
     def __init__(self, engine: _Engine, journey: Journey) -> None:

@@ -86,6 +86,7 @@ class Lookup:
     topics: tuple[Facet, ...]
     sources: tuple[Facet, ...]
     confidence: float
+    abstained: bool
 
 
 def parse_query(text: str, topic: str | None = None, source: str | None = None) -> Query:
@@ -121,6 +122,7 @@ def _lookup(engine: Engine, query: Query, k: int, candidates: int) -> Lookup:
         topics=_facets(pool, engine.index.topics, lambda p: [p.topic], source=query.source),
         sources=_source_facets(engine, pool, query.topic),
         confidence=result.confidence,
+        abstained=result.abstained,
     )
 
 
@@ -256,12 +258,11 @@ def lookup_payload(engine: Engine, found: Lookup, base_url: str) -> dict[str, An
         row["reference"] = passage_reference(m.passage, engine.index.sources)
         row["permalink"] = permalink(base_url, m.passage.id)
         results.append(row)
-    threshold = engine.settings.abstain_threshold
     return {
         "query": found.query.text,
         "results": results,
         "confidence": found.confidence,
-        "abstained": not results or found.confidence < threshold,
+        "abstained": not results or found.abstained,
         "total": found.total,
         "topic": found.query.topic,
         "source": found.query.source,

@@ -95,10 +95,3 @@ class LexicalIndex:
         k = min(k, self.size)
         docs, scores = self._model.retrieve([terms], k=k, show_progress=False, n_threads=1)
         return [(int(d), float(s)) for d, s in zip(docs[0], scores[0], strict=True) if float(s) > 0]
-
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every passage for ``query`` (zeros when no term is known)."""
-        terms = [t for t in self.terms(query) if t in self._vocab]
-        if not terms:
-            return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self._model.get_scores(terms), dtype=np.float32)

@@ -150,14 +150,6 @@ def index_problem(settings: Settings, embedder: Embedder) -> str | None:
     return staleness(manifest, parse_corpus(settings.corpus_dir).fingerprint, embedder)
 
 
-def reset() -> None:
-    """Forget loaded engines (tests, and reloading after a rebuild)."""
-    with _engines_lock:
-        _engines.clear()
-        _checked.clear()
-        _failed.clear()
-
-
 # Reloading: a running server follows `index/current` to a newer build without dropping
 # requests. At most once every `reload_check_seconds` a request reads the symlink (one
 # readlink); when it names another build, a background thread loads and verifies it and

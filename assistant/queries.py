@@ -57,4 +57,3 @@ def result_dict(engine: Engine, hit: Hit) -> dict[str, Any]:
         "evidence": c.evidence,
         "topic": hit.passage.topic,
     }
-

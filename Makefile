@@ -50,7 +50,7 @@ eval: index
 	$(BIN)/pair-assistant eval
 
 bench: index
-	$(BIN)/python -m assistant.bench
+	$(BIN)/python -m assistant.tools.bench
 
 clean:
 	rm -rf $(VENV) index/*.index index/*.json index/*.jsonl index/*.npy index/lexical index/.build-*

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from assistant.compose import Answer
+from assistant.answer.compose import Answer
 from assistant.config import Settings, load_settings
 from assistant.errors import PairError
 
@@ -55,7 +55,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Serve the web app with the production WSGI server (waitress)."""
     import waitress
 
-    from assistant.embedding import set_threads
+    from assistant.search.embedding import set_threads
     from assistant.web import create_app, preload
 
     settings = _settings(ctx)
@@ -75,11 +75,11 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 @click.pass_context
 def ask(ctx: click.Context, question: str, node: str | None, as_json: bool) -> None:
     """Answer QUESTION with sentences from cited passages (or a signpost for a parent)."""
-    from assistant.asking import answer as answer_question
-    from assistant.asking import check_node
-    from assistant.guide import load_guide
-    from assistant.queries import check_question
-    from assistant.services import get_engine
+    from assistant.answer.asking import answer as answer_question
+    from assistant.answer.asking import check_node
+    from assistant.answer.queries import check_question
+    from assistant.journey.guide import load_guide
+    from assistant.search.engine import get_engine
 
     settings = _settings(ctx)
     engine = get_engine(settings)
@@ -112,9 +112,9 @@ def _echo_answer(answer: Answer) -> None:
 @click.pass_context
 def search(ctx: click.Context, query: str, k: int, as_json: bool) -> None:
     """List the passages that best match QUERY ("quoted words" must appear as written)."""
-    from assistant.lookup import lookup, lookup_payload, parse_query
-    from assistant.queries import check_question
-    from assistant.services import get_engine
+    from assistant.answer.queries import check_question
+    from assistant.lookup.finder import lookup, lookup_payload, parse_query
+    from assistant.search.engine import get_engine
 
     engine = get_engine(_settings(ctx))
     found = lookup(engine, parse_query(check_question(query, _settings(ctx), field="q")), k)
@@ -137,9 +137,9 @@ def index() -> None:
 @click.pass_context
 def index_build(ctx: click.Context, if_stale: bool) -> None:
     """Embed the corpus into a new index and switch to it atomically."""
-    from assistant.embedding import SentenceTransformerEmbedder
-    from assistant.index import build_index
-    from assistant.services import index_problem
+    from assistant.search.embedding import SentenceTransformerEmbedder
+    from assistant.search.engine import index_problem
+    from assistant.search.index import build_index
 
     settings = _settings(ctx.find_root())
     embedder = SentenceTransformerEmbedder(settings.model)
@@ -160,13 +160,13 @@ def index_build(ctx: click.Context, if_stale: bool) -> None:
 @click.pass_context
 def index_info(ctx: click.Context) -> None:
     """Print the current index's manifest as JSON."""
-    from assistant.index import current_folder, read_manifest
+    from assistant.search.index import current_folder, read_manifest
 
     manifest = read_manifest(current_folder(_settings(ctx.find_root()).index_dir))
     click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
 
 
-from assistant.check_cli import check  # noqa: E402
+from assistant.commands.check import check  # noqa: E402
 
 main.add_command(check)
 
@@ -175,7 +175,7 @@ from assistant.ingest.cli import ingest, sources  # noqa: E402
 main.add_command(ingest)
 main.add_command(sources)
 
-from assistant.evaluate_cli import evaluate_command  # noqa: E402
+from assistant.tools.evaluate_cli import evaluate_command  # noqa: E402
 
 main.add_command(evaluate_command)
 

@@ -15,10 +15,10 @@ from flask.testing import FlaskClient
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
 
-from assistant import services
 from assistant.config import PROJECT_ROOT, Settings, load_settings
-from assistant.embedding import SentenceTransformerEmbedder
-from assistant.services import Engine, get_engine
+from assistant.search import engine as services
+from assistant.search.embedding import SentenceTransformerEmbedder
+from assistant.search.engine import Engine, get_engine
 from assistant.web import create_app
 
 FIXTURE_CORPUS = Path(__file__).parent / "fixtures" / "corpus"

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from assistant.cli import main
 from assistant.config import Settings
-from assistant.services import Engine
+from assistant.search.engine import Engine
 
 
 @pytest.fixture()

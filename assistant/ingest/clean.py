@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from assistant.text import normalise, sentence_spans
+from assistant.evidence.text import normalise, sentence_spans
 
 EDGE_LINES = 3
 _PAGE_NUMBER_RE = re.compile(

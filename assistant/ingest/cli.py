@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from assistant.config import Settings
-from assistant.corpus import EVIDENCE_GRADES, SOURCE_TYPES
+from assistant.evidence.corpus import EVIDENCE_GRADES, SOURCE_TYPES
 from assistant.ingest.collection import Collection, Ingested, Options
 from assistant.ingest.document import IngestError
 

@@ -1,7 +1,7 @@
 """The collection of ingested documents: ``<corpus>/ingested/``.
 
 Each document becomes ``<source id>.md`` (a topic file in the corpus format) plus an entry
-in ``sources.yaml`` beside it, so :func:`assistant.corpus.parse_corpus` reads them with the
+in ``sources.yaml`` beside it, so :func:`assistant.evidence.corpus.parse_corpus` reads them with the
 built-in evidence. Files are written to a temporary name and moved into place with
 ``os.replace``; the source entry goes in before the passages that cite it and comes out
 after them, so a crash never leaves a passage citing an unknown source. A lock file
@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from assistant.corpus import parse_corpus
+from assistant.evidence.corpus import parse_corpus
 from assistant.ingest.document import Document, IngestError
 from assistant.ingest.render import Chunk, chunks, render
 

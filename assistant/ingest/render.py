@@ -1,6 +1,6 @@
 """A document as a topic file in the corpus's Markdown format (see ``corpus/README.md``).
 
-Chunking is the corpus's own (:func:`assistant.corpus.chunk_text`), and every chunk is
+Chunking is the corpus's own (:func:`assistant.evidence.corpus.chunk_text`), and every chunk is
 written as its own section, so parsing the file back gives exactly these passages with
 the same content-hash ids: an unchanged passage keeps its id when its document is
 ingested again.
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import yaml
 
-from assistant.corpus import chunk_text, passage_id
+from assistant.evidence.corpus import chunk_text, passage_id
+from assistant.evidence.text import normalise
 from assistant.ingest.document import Block, Document
-from assistant.text import normalise
 
 MAX_DEPTH = 6
 _HEADING_RE = re.compile(r"^#{1,6}\s")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from assistant.evidence.text import normalise
 from assistant.ingest.document import Block
-from assistant.text import normalise
 
 
 class Sections:

@@ -10,9 +10,9 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from assistant.evidence.text import normalise
 from assistant.ingest.document import DocMeta, Document, IngestError
 from assistant.ingest.sections import Sections
-from assistant.text import normalise
 
 
 def read_docx(path: Path) -> Document:

@@ -10,8 +10,8 @@ from flask import Flask, current_app
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from assistant.config import PROJECT_ROOT, Settings, load_settings
-from assistant.highlight import segments
-from assistant.services import Engine, get_engine
+from assistant.lookup.highlight import segments
+from assistant.search.engine import Engine, get_engine
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -6,11 +6,11 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from assistant.asking import answer, check_node
+from assistant.answer.asking import answer, check_node
+from assistant.answer.queries import check_k, check_question, result_dict
 from assistant.errors import ValidationError
-from assistant.lookup import check_filters, lookup, lookup_payload, parse_query
-from assistant.queries import check_k, check_question, result_dict
-from assistant.retrieval import Hit
+from assistant.lookup.finder import check_filters, lookup, lookup_payload, parse_query
+from assistant.search.retrieval import Hit
 from assistant.web import engine, settings
 from assistant.web.evidence import current_passage
 from assistant.web.journey import guide

@@ -13,13 +13,13 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 
-from assistant.asking import answer, check_node
-from assistant.compose import Answer
+from assistant.answer.asking import answer, check_node
+from assistant.answer.compose import Answer
+from assistant.answer.queries import check_question
 from assistant.errors import ValidationError
-from assistant.guide import Guide
-from assistant.journey import Node
-from assistant.journey_evidence import extend_trail, parse_trail
-from assistant.queries import check_question
+from assistant.journey.evidence import extend_trail, parse_trail
+from assistant.journey.guide import Guide
+from assistant.journey.tree import Node
 from assistant.web import engine, settings
 from assistant.web.journey import guide
 

@@ -11,12 +11,12 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
-from assistant.cite import STYLES, check_style, passage_reference, permalink
-from assistant.context import closest_current, in_context
-from assistant.corpus import Passage, source_of
 from assistant.errors import Gone, NotFound
-from assistant.lookup import marked
-from assistant.services import Engine
+from assistant.evidence.corpus import Passage, source_of
+from assistant.lookup.cite import STYLES, check_style, passage_reference, permalink
+from assistant.lookup.context import closest_current, in_context
+from assistant.lookup.finder import marked
+from assistant.search.engine import Engine
 from assistant.web import engine
 
 bp = Blueprint("evidence", __name__)

@@ -17,12 +17,10 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
 from flask import url_for as flask_url_for
 
-from assistant.compose import citation_dict
+from assistant.answer.compose import citation_dict
 from assistant.errors import CorpusError, ValidationError
-from assistant.estimator import estimate, parse_births
-from assistant.guide import Guide, load_guide
-from assistant.journey import ROOT_ID, Journey, Node
-from assistant.journey_evidence import (
+from assistant.journey.estimator import estimate, parse_births
+from assistant.journey.evidence import (
     Visit,
     estimate_dict,
     extend_trail,
@@ -30,7 +28,9 @@ from assistant.journey_evidence import (
     parse_trail,
     visits,
 )
-from assistant.services import Engine
+from assistant.journey.guide import Guide, load_guide
+from assistant.journey.tree import ROOT_ID, Journey, Node
+from assistant.search.engine import Engine
 from assistant.web import engine, settings
 
 bp = Blueprint("journey", __name__)

@@ -11,8 +11,8 @@ import yaml
 from flask import Blueprint, current_app, render_template
 from flask.blueprints import BlueprintSetupState
 
-from assistant.context import passage_counts, sources_by_title
-from assistant.corpus import EVIDENCE_GRADES
+from assistant.evidence.corpus import EVIDENCE_GRADES
+from assistant.lookup.context import passage_counts, sources_by_title
 from assistant.web import engine
 
 bp = Blueprint("pages", __name__)

@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 
+from assistant.answer.queries import check_question
 from assistant.errors import ValidationError
-from assistant.lookup import check_filters, lookup, parse_query
-from assistant.queries import check_question
+from assistant.lookup.finder import check_filters, lookup, parse_query
 from assistant.web import engine, settings
 from assistant.web.evidence import page_helpers
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from assistant.context import passage_counts, source_sections, sources_by_title
 from assistant.errors import NotFound
+from assistant.lookup.context import passage_counts, source_sections, sources_by_title
 from assistant.web import engine
 from assistant.web.evidence import page_helpers
 

@@ -15,12 +15,12 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
-from assistant import asking
-from assistant.compose import Answer
+from assistant.answer import asking
+from assistant.answer.compose import Answer
+from assistant.answer.queries import check_question
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.errors import ConfigError, ValidationError
 from assistant.origins import check_origin
-from assistant.queries import check_question
 from assistant.web import crossorigin, engine, settings
 
 bp = Blueprint("widget", __name__)
@@ -122,7 +122,7 @@ def journey_options() -> list[dict[str, str]]:
     """The first step's choices, when the guided journey is part of this app."""
     if "journey.api_node" not in current_app.view_functions:
         return []
-    from assistant.journey import ROOT_ID
+    from assistant.journey.tree import ROOT_ID
     from assistant.web.journey import guide
 
     root = guide().journey.node(ROOT_ID)

@@ -26,7 +26,7 @@ from urllib.request import urlopen
 import pytest
 
 from assistant.config import Settings
-from assistant.services import Engine
+from assistant.search.engine import Engine
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

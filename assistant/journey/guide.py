@@ -1,0 +1,41 @@
+"""The journey with everything it needs at run time, loaded and checked once per process.
+
+`load_guide` reads the journey tree and the estimator rates from the corpus folder,
+checks every rate against the passage it cites, and prepares the node matcher (one
+embedding per step) used to suggest related steps for free questions. The web app and
+the CLI share it, so both answer the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.journey.estimator import Rates, load_rates, verify_rates
+from assistant.journey.evidence import NodeEvidence, NodeMatcher
+from assistant.journey.tree import Journey, load_journey
+from assistant.search.engine import Engine
+
+
+@dataclass(frozen=True)
+class Guide:
+    """The journey, its estimator rates, the evidence cache and the related-step matcher."""
+
+    journey: Journey
+    rates: Rates
+    evidence: NodeEvidence
+    matcher: NodeMatcher
+
+
+def journey_path(corpus_dir: Path) -> Path:
+    """`corpus/journey/` when the tree is split into files, else `corpus/journey.yaml`."""
+    folder = corpus_dir / "journey"
+    return folder if folder.is_dir() else corpus_dir / "journey.yaml"
+
+
+def load_guide(corpus_dir: Path, engine: Engine) -> Guide:
+    """Load and validate the journey and rates for `engine`'s index."""
+    journey = load_journey(journey_path(corpus_dir))
+    rates = load_rates(corpus_dir / "estimator.yaml")
+    verify_rates(rates, {p.id: p.text for p in engine.index.passages})
+    return Guide(journey, rates, NodeEvidence(engine), NodeMatcher(engine, journey))

@@ -1,0 +1,274 @@
+"""Staff evidence lookup: filtered search with facets, exact phrases and highlight offsets.
+
+A query may hold phrases in double quotes; every phrase must then appear in the passage
+text (case-insensitive). Facet counts are computed over the candidate results, the
+passages that the query matches at all before the topic and source filters: the topic
+counts honour the chosen source and the source counts honour the chosen topic, so each
+count is the number of results that clicking it shows.
+
+Highlights are character offsets into ``Passage.text``: the words whose stem is a stem of
+a query word (or the quoted phrases), and the sentence closest to the query by the
+sentence vectors stored in the index. Nothing here builds a pattern from unescaped query
+text, and rendering is left to autoescaping templates or DOM text nodes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from assistant.answer.queries import result_dict
+from assistant.errors import ValidationError
+from assistant.evidence.corpus import Passage
+from assistant.lookup.cite import passage_reference, permalink
+from assistant.lookup.highlight import segments
+from assistant.search.lexical import stem_words, tokenize
+from assistant.search.retrieval import Hit, SearchResult
+
+if TYPE_CHECKING:
+    from assistant.search.engine import Engine
+
+Span = tuple[int, int]
+CANDIDATES = 50
+# A candidate needs a query word in it, or this much cosine similarity to the query.
+MIN_SIMILARITY = 0.25
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "″": '"'})
+_PHRASE_RE = re.compile(r'"([^"]*)"')
+_WORD_RE = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed lookup: free text for retrieval, phrases that must appear, filters."""
+
+    text: str
+    phrases: tuple[str, ...] = ()
+    topic: str | None = None
+    source: str | None = None
+
+    @property
+    def retrieval_text(self) -> str:
+        return " ".join(_PHRASE_RE.sub(r" \1 ", self.text).replace('"', " ").split())
+
+
+@dataclass(frozen=True)
+class Facet:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Match:
+    """One result: the retrieval hit and where to highlight its text."""
+
+    hit: Hit
+    terms: tuple[Span, ...]
+    sentence: Span | None
+
+    @property
+    def passage(self) -> Passage:
+        return self.hit.passage
+
+
+@dataclass(frozen=True)
+class Lookup:
+    query: Query
+    matches: tuple[Match, ...]
+    total: int
+    topics: tuple[Facet, ...]
+    sources: tuple[Facet, ...]
+    confidence: float
+    abstained: bool
+
+
+def parse_query(text: str, topic: str | None = None, source: str | None = None) -> Query:
+    """Split out quoted phrases (straight or curly quotes); blank filters become None."""
+    text = text.translate(_QUOTES)
+    phrases = tuple(" ".join(p.split()) for p in _PHRASE_RE.findall(text) if p.strip())
+    return Query(text, phrases, topic or None, source or None)
+
+
+def lookup(engine: Engine, query: Query, k: int, candidates: int = CANDIDATES) -> Lookup:
+    """The top ``k`` matches after filters, with facets over all candidates.
+
+    Staff repeat and refine the same searches, so results are remembered per engine.
+    """
+    if not query.retrieval_text:
+        raise ValidationError("the search has no words in it; type a word or a phrase")
+    return engine.cached(
+        ("lookup", query, k, candidates), lambda: _lookup(engine, query, k, candidates)
+    )
+
+
+def _lookup(engine: Engine, query: Query, k: int, candidates: int) -> Lookup:
+    where = _phrase_filter(query.phrases) if query.phrases else None
+    result = engine.search(query.retrieval_text, candidates, where=where)
+    pool = [h for h in result.hits if _relevant(h, query)]
+    chosen = [h for h in pool if _keep(h.passage, query.topic, query.source)]
+    stems = query_stems(query.retrieval_text)
+    matches = tuple(_match(engine, result, h, stems, query.phrases) for h in chosen[:k])
+    return Lookup(
+        query=query,
+        matches=matches,
+        total=len(chosen),
+        topics=_facets(pool, engine.index.topics, lambda p: [p.topic], source=query.source),
+        sources=_source_facets(engine, pool, query.topic),
+        confidence=result.confidence,
+        abstained=result.abstained,
+    )
+
+
+def _relevant(hit: Hit, query: Query) -> bool:
+    return bool(query.phrases) or hit.lexical > 0 or hit.dense >= MIN_SIMILARITY
+
+
+def _keep(passage: Passage, topic: str | None, source: str | None) -> bool:
+    return (topic is None or passage.topic == topic) and (
+        source is None or source in passage.source_ids
+    )
+
+
+def _phrase_filter(phrases: tuple[str, ...]) -> Callable[[Passage], bool]:
+    folded = [p.casefold() for p in phrases]
+    return lambda passage: all(p in passage.text.casefold() for p in folded)
+
+
+def _facets(
+    pool: list[Hit],
+    labels: dict[str, str],
+    values: Callable[[Passage], list[str]],
+    topic: str | None = None,
+    source: str | None = None,
+) -> tuple[Facet, ...]:
+    counts: Counter[str] = Counter()
+    for hit in pool:
+        if _keep(hit.passage, topic, source):
+            counts.update(values(hit.passage))
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], labels.get(item[0], item[0])))
+    return tuple(Facet(value, labels.get(value, value), n) for value, n in ranked)
+
+
+def _source_facets(engine: Engine, pool: list[Hit], topic: str | None) -> tuple[Facet, ...]:
+    labels = {sid: s.title for sid, s in engine.index.sources.items()}
+    return _facets(pool, labels, lambda p: list(dict.fromkeys(p.source_ids)), topic=topic)
+
+
+def _match(
+    engine: Engine, result: SearchResult, hit: Hit, stems: frozenset[str], phrases: tuple[str, ...]
+) -> Match:
+    text = hit.passage.text
+    terms = term_spans(text, stems) + phrase_spans(text, phrases)
+    sentence = best_sentence(engine, hit.position, result.query_vector)
+    return Match(hit, tuple(sorted(terms)), sentence)
+
+
+def query_stems(query: str) -> frozenset[str]:
+    """Stems of the query's words, without stop words: the terms BM25 searched for."""
+    return frozenset(tokenize([query])[0])
+
+
+def term_spans(text: str, stems: frozenset[str]) -> list[Span]:
+    """Offsets of the words of ``text`` whose stem is one of ``stems``."""
+    if not stems:
+        return []
+    return [span for span, stem in _word_stems(text) if stem in stems]
+
+
+@lru_cache(maxsize=4096)
+def _word_stems(text: str) -> tuple[tuple[Span, str], ...]:
+    """Each word's span and stem; cached, as the same passages come back query after query."""
+    found = list(_WORD_RE.finditer(text))
+    stems = stem_words([m.group().casefold() for m in found])
+    return tuple((m.span(), stem) for m, stem in zip(found, stems, strict=True))
+
+
+def phrase_spans(text: str, phrases: tuple[str, ...]) -> list[Span]:
+    """Offsets of every case-insensitive occurrence of each phrase (escaped, never a regex)."""
+    spans: list[Span] = []
+    for phrase in phrases:
+        pattern = re.compile(re.escape(phrase), re.IGNORECASE)
+        spans.extend(m.span() for m in pattern.finditer(text))
+    return spans
+
+
+def best_sentence(engine: Engine, position: int, query_vector: np.ndarray) -> Span | None:
+    """The passage's sentence nearest the query, from the index's sentence vectors."""
+    index = engine.index
+    numbers = index.sentences_of.get(position, [])
+    if not numbers:
+        return None
+    scores = index.sentence_vectors[numbers] @ query_vector
+    ref = index.sentences[numbers[int(np.argmax(scores))]]
+    return (ref.start, ref.end)
+
+
+@dataclass(frozen=True)
+class Piece:
+    text: str
+    term: bool
+
+
+@dataclass(frozen=True)
+class Run:
+    """Consecutive pieces inside (or outside) the best sentence."""
+
+    pieces: tuple[Piece, ...]
+    sentence: bool
+
+
+def marked(text: str, terms: tuple[Span, ...], sentence: Span | None) -> list[Run]:
+    """``text`` cut into runs (best sentence or not) of pieces (query term or not)."""
+    cuts = [(0, False), (len(text), False)]
+    if sentence:
+        cuts = [(0, False), (sentence[0], True), (sentence[1], False), (len(text), False)]
+    runs: list[Run] = []
+    for (start, inside), (end, _next) in pairwise(cuts):
+        if start >= end:
+            continue
+        local = [(max(a, start) - start, min(b, end) - start) for a, b in terms]
+        pieces = tuple(Piece(s, m) for s, m in segments(text[start:end], local))
+        runs.append(Run(pieces, inside))
+    return runs
+
+
+def check_filters(engine: Engine, topic: str | None, source: str | None) -> None:
+    """A ValidationError for a topic or source the index does not have."""
+    if topic and topic not in engine.index.topics:
+        raise ValidationError(f"there is no topic {topic!r}; leave 'topic' empty for all topics")
+    if source and source not in engine.index.sources:
+        raise ValidationError(f"there is no source {source!r}; leave 'source' empty for all")
+
+
+def lookup_payload(engine: Engine, found: Lookup, base_url: str) -> dict[str, Any]:
+    """The JSON shape of ``/api/search``: the core keys plus filters, facets, highlights."""
+    results = []
+    for m in found.matches:
+        row = result_dict(engine, m.hit)
+        row["heading"] = m.passage.heading
+        row["highlights"] = [list(span) for span in m.terms]
+        row["sentence"] = list(m.sentence) if m.sentence else None
+        row["reference"] = passage_reference(m.passage, engine.index.sources)
+        row["permalink"] = permalink(base_url, m.passage.id)
+        results.append(row)
+    return {
+        "query": found.query.text,
+        "results": results,
+        "confidence": found.confidence,
+        "abstained": not results or found.abstained,
+        "total": found.total,
+        "topic": found.query.topic,
+        "source": found.query.source,
+        "phrases": list(found.query.phrases),
+        "facets": {
+            "topics": [asdict(f) for f in found.topics],
+            "sources": [asdict(f) for f in found.sources],
+        },
+    }

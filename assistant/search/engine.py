@@ -1,0 +1,229 @@
+"""Per-process singletons: the model, the index and the engine built on them.
+
+Everything a request needs is loaded here once; a request never touches disk. When the
+index is missing, stale or damaged and ``auto_rebuild`` is on, it is rebuilt first
+(with a log line); otherwise loading fails with the fix in the message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import TypeVar, cast
+
+import numpy as np
+
+from assistant.answer.compose import Answer, compose
+from assistant.config import Settings
+from assistant.errors import IndexError_
+from assistant.evidence.corpus import Passage, parse_corpus
+from assistant.search.embedding import Embedder, SentenceTransformerEmbedder
+from assistant.search.index import (
+    EvidenceIndex,
+    build_index,
+    current_folder,
+    load_index,
+    read_manifest,
+    staleness,
+    unusable,
+)
+from assistant.search.retrieval import Mode, RetrievalSettings, Retriever, SearchResult
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass
+class Engine:
+    """The loaded index plus the model: answers and searches, thread-safe."""
+
+    settings: Settings
+    embedder: Embedder
+    index: EvidenceIndex
+
+    def __post_init__(self) -> None:
+        self.retriever = Retriever(
+            self.index,
+            self.embedder,
+            RetrievalSettings(self.settings.rrf_k, self.settings.abstain_threshold),
+        )
+        self._cache: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed(self, text: str) -> np.ndarray:
+        """Query vector, from the LRU cache so repeated queries skip the model."""
+        vector: np.ndarray = self.cached(("vector", text), lambda: self.embedder.encode([text])[0])
+        return vector
+
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, remembered under ``key`` in a small LRU for this index.
+
+        The index never changes under an engine (a reload makes a new engine), so
+        anything derived from a query alone can be reused.
+        """
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return cast(T, self._cache[key])
+        value = compute()
+        with self._lock:
+            self._cache[key] = value
+            while len(self._cache) > self.settings.query_cache_size:
+                self._cache.popitem(last=False)
+        return value
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        mode: Mode = "hybrid",
+        where: Callable[[Passage], bool] | None = None,
+        query_vector: np.ndarray | None = None,
+    ) -> SearchResult:
+        if self.settings.log_queries:
+            log.info("query: %s", query)
+        vector = self.embed(query) if query_vector is None else query_vector
+        return self.retriever.search(
+            query, k or self.settings.top_k, mode, where, query_vector=vector
+        )
+
+    def ask(self, question: str, query_vector: np.ndarray | None = None) -> Answer:
+        """The extractive answer; pass ``query_vector`` when the caller already has it."""
+        result = self.search(question, query_vector=query_vector)
+        return compose(result, self.index, self.settings.max_answer_sentences)
+
+    def passage(self, passage_id: str) -> Passage | None:
+        position = self.index.by_id.get(passage_id)
+        return None if position is None else self.index.passages[position]
+
+
+_engines: dict[tuple[str, str, str], Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def engine_key(settings: Settings) -> tuple[str, str, str]:
+    """Engines are shared per corpus, index folder and model."""
+    return (str(settings.corpus_dir), str(settings.index_dir), settings.model)
+
+
+def get_engine(settings: Settings) -> Engine:
+    """The process's engine for these settings, loading (or rebuilding) it once."""
+    key = engine_key(settings)
+    with _engines_lock:
+        if key not in _engines:
+            _engines[key] = load_engine(settings)
+        engine = _engines[key]
+    _watch_index(settings, key)
+    return engine
+
+
+def load_engine(settings: Settings, embedder: Embedder | None = None) -> Engine:
+    embedder = embedder or SentenceTransformerEmbedder(settings.model)
+    problem = index_problem(settings, embedder)
+    index = None
+    if problem is None:
+        try:
+            index = load_index(current_folder(settings.index_dir))
+        except IndexError_ as exc:
+            problem = exc.reason
+    if index is None:
+        if not settings.auto_rebuild:
+            raise unusable(problem or "the index cannot be served")
+        log.warning("rebuilding the index: %s", problem)
+        build_index(settings.corpus_dir, settings.index_dir, embedder)
+        index = load_index(current_folder(settings.index_dir))
+    log.info("index loaded: %d passages, model %s", index.manifest["passage_count"], embedder.name)
+    return Engine(settings, embedder, index)
+
+
+def index_problem(settings: Settings, embedder: Embedder) -> str | None:
+    """Why the current index cannot be served as it is, or None."""
+    try:
+        manifest = read_manifest(current_folder(settings.index_dir))
+    except IndexError_ as exc:
+        return exc.reason
+    return staleness(manifest, parse_corpus(settings.corpus_dir).fingerprint, embedder)
+
+
+# Reloading: a running server follows `index/current` to a newer build without dropping
+# requests. At most once every `reload_check_seconds` a request reads the symlink (one
+# readlink); when it names another build, a background thread loads and verifies it and
+# then swaps the engine reference. Requests already running keep the engine they hold.
+_checked: dict[tuple[str, str, str], float] = {}
+_failed: dict[tuple[str, str, str], str] = {}
+_loading: set[tuple[str, str, str]] = set()
+
+
+def _watch_index(settings: Settings, key: tuple[str, str, str]) -> None:
+    interval = settings.reload_check_seconds
+    now = time.monotonic()
+    with _engines_lock:
+        if interval <= 0 or now - _checked.get(key, 0.0) < interval or key in _loading:
+            return
+        _checked[key] = now
+        if not _index_moved(settings, _engines[key]):
+            return
+        _loading.add(key)
+    threading.Thread(target=_reload_in_background, args=(settings,), daemon=True).start()
+
+
+def _serving_target(settings: Settings) -> str:
+    try:
+        return os.path.basename(os.readlink(settings.index_dir / "current"))
+    except OSError:
+        return ""
+
+
+def _index_moved(settings: Settings, engine: Engine) -> bool:
+    target = _serving_target(settings)
+    key = engine_key(settings)
+    return bool(target) and target not in (engine.index.manifest["build_id"], _failed.get(key))
+
+
+def _reload_in_background(settings: Settings) -> None:
+    try:
+        reload_engine(settings)
+    finally:
+        with _engines_lock:
+            _loading.discard(engine_key(settings))
+
+
+def reload_engine(settings: Settings) -> bool:
+    """Swap in the build `index/current` names if it is new; False when nothing changed.
+
+    A build that cannot be loaded, or was made with another model, is logged and
+    remembered, and the serving engine stays as it is.
+    """
+    key = engine_key(settings)
+    with _engines_lock:
+        old = _engines.get(key)
+    target = _serving_target(settings)
+    if old is None or not _index_moved(settings, old):
+        return False
+    try:
+        index = load_index(settings.index_dir / "builds" / target)
+        _check_model(index, old.embedder)
+    except IndexError_ as exc:
+        log.error("keeping the serving index: build %s cannot be served (%s)", target, exc)
+        _failed[key] = target
+        return False
+    fresh = Engine(settings, old.embedder, index)
+    with _engines_lock:
+        if _engines.get(key) is old:
+            _engines[key] = fresh
+    log.info("index reloaded: build %s, %d passages", target, len(index.passages))
+    return True
+
+
+def _check_model(index: EvidenceIndex, embedder: Embedder) -> None:
+    manifest = index.manifest
+    if (manifest.get("model"), manifest.get("weights_sha256")) != (
+        embedder.name,
+        embedder.fingerprint(),
+    ):
+        raise IndexError_(f"it was built with model {manifest.get('model')!r}")

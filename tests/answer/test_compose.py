@@ -1,0 +1,42 @@
+"""Extractive answers on the shipped corpus: sentences keep their subject and their source."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.search.engine import Engine
+
+ANAPHORA = re.compile(r"(It|Its|This|These|They|Their|Such)\b")
+QUESTIONS = [
+    "How many specialised parent-infant relationship teams are there in England?",
+    "What does Section 75 allow?",
+    "How much do perinatal mental health problems cost?",
+    "What did the Rare Jewels report find?",
+    "What is the Provider Selection Regime?",
+    "Do CAMHS accept referrals for babies under two?",
+]
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_a_sentence_opening_with_it_or_this_comes_after_its_antecedent(
+    engine: Engine, question: str
+) -> None:
+    answer = engine.ask(question)
+    assert not answer.abstained
+    assert 1 <= len(answer.sentences) <= 3
+    texts = {c.n: c.text for c in answer.citations}
+    for i, sentence in enumerate(answer.sentences):
+        assert sentence.text in texts[sentence.citation]
+        if ANAPHORA.match(sentence.text):
+            before = answer.sentences[i - 1]
+            assert i > 0 and before.citation == sentence.citation
+            assert f"{before.text} {sentence.text}" in texts[sentence.citation]
+
+
+def test_the_highlighted_spans_are_the_quoted_sentences(engine: Engine) -> None:
+    answer = engine.ask(QUESTIONS[0])
+    for citation in answer.citations:
+        quoted = [s.text for s in answer.sentences if s.citation == citation.n]
+        assert [citation.text[a:b] for a, b in citation.highlights] == quoted

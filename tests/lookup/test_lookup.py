@@ -1,0 +1,115 @@
+"""Lookup on the shipped corpus: filters, facets, exact phrases and highlight offsets."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.errors import ValidationError
+from assistant.evidence.text import sentence_spans
+from assistant.lookup.finder import (
+    lookup,
+    marked,
+    parse_query,
+    phrase_spans,
+    query_stems,
+    term_spans,
+)
+from assistant.search.engine import Engine
+
+
+def test_query_terms_are_highlighted_by_stem() -> None:
+    text = "Commissioners commission services; a commissioned team."
+    spans = term_spans(text, query_stems("commissioning"))
+    assert [text[a:b] for a, b in spans] == ["commission", "commissioned"]
+
+
+def test_stop_words_are_not_highlighted() -> None:
+    assert query_stems("the teams and the funding") == query_stems("teams funding")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "(a+b)* [CAMHS] ^$|\\d{2}",
+        "<script>alert('CAMHS')</script>",
+        '<mark onclick="x">CAMHS</mark>',
+    ],
+)
+def test_regex_metacharacters_and_html_in_a_query_only_mark_words(query: str) -> None:
+    text = "In 42% of areas CAMHS (child services) did not accept referrals: [sic]."
+    spans = term_spans(text, query_stems(query))
+    assert [text[a:b] for a, b in spans] == ["CAMHS"]
+
+
+def test_phrase_spans_treat_the_phrase_as_text_not_a_pattern() -> None:
+    text = "Costs rose (a lot) by 42% (CAMHS) and by 42%.* elsewhere"
+    assert [text[a:b] for a, b in phrase_spans(text, ("42% (camhs)", ".*"))] == [
+        "42% (CAMHS)",
+        ".*",
+    ]
+
+
+def test_parse_query_finds_straight_and_curly_quoted_phrases() -> None:
+    query = parse_query('teams "Rare Jewels" and “pooled  budgets”', topic="", source="x")
+    assert query.phrases == ("Rare Jewels", "pooled budgets")
+    assert query.retrieval_text == "teams Rare Jewels and pooled budgets"
+    assert (query.topic, query.source) == (None, "x")
+
+
+def test_a_query_of_empty_quotes_is_refused(engine: Engine) -> None:
+    with pytest.raises(ValidationError, match="no words"):
+        lookup(engine, parse_query('""'), 5)
+
+
+def test_exact_phrase_mode_only_returns_passages_containing_it(engine: Engine) -> None:
+    found = lookup(engine, parse_query('funding "section 75"'), 50)
+    assert found.matches
+    for m in found.matches:
+        assert "section 75" in m.passage.text.casefold()
+        assert any(m.passage.text[a:b].casefold() == "section 75" for a, b in m.terms)
+    assert lookup(engine, parse_query('"75 section"'), 50).matches == ()
+
+
+def test_filters_keep_only_the_chosen_topic_and_source(engine: Engine) -> None:
+    found = lookup(engine, parse_query("CAMHS referrals for babies"), 10)
+    topic, source = found.topics[0].value, found.sources[0].value
+    by_topic = lookup(engine, parse_query("CAMHS referrals for babies", topic=topic), 50)
+    assert by_topic.matches and all(m.passage.topic == topic for m in by_topic.matches)
+    by_source = lookup(engine, parse_query("CAMHS referrals for babies", source=source), 50)
+    assert by_source.matches and all(source in m.passage.source_ids for m in by_source.matches)
+
+
+def test_each_facet_count_is_the_number_of_results_it_leads_to(engine: Engine) -> None:
+    query = "funding for parent-infant teams"
+    found = lookup(engine, parse_query(query), 10)
+    assert sum(f.count for f in found.topics) == found.total
+    for facet in found.topics[:3]:
+        assert lookup(engine, parse_query(query, topic=facet.value), 50).total == facet.count
+    chosen = found.topics[0].value
+    narrowed = lookup(engine, parse_query(query, topic=chosen), 10)
+    for facet in narrowed.sources[:3]:
+        both = lookup(engine, parse_query(query, topic=chosen, source=facet.value), 50)
+        assert both.total == facet.count
+    assert [f.count for f in found.topics] == sorted((f.count for f in found.topics), reverse=True)
+
+
+def test_a_query_matching_no_word_or_meaning_finds_nothing(engine: Engine) -> None:
+    found = lookup(engine, parse_query("zxqv blorft"), 10)
+    assert (found.total, found.topics, found.sources) == (0, (), ())
+
+
+def test_best_sentence_is_one_of_the_passage_sentences(engine: Engine) -> None:
+    found = lookup(engine, parse_query("how many births were there in England and Wales"), 5)
+    assert found.matches
+    for m in found.matches:
+        assert m.sentence in sentence_spans(m.passage.text)
+        assert all(0 <= a < b <= len(m.passage.text) for a, b in m.terms)
+
+
+def test_marked_runs_cover_the_text_exactly_once() -> None:
+    text = "One two. Three four five. Six."
+    runs = marked(text, ((4, 7), (9, 14), (26, 29)), (9, 25))
+    assert "".join(p.text for r in runs for p in r.pieces) == text
+    assert [r.sentence for r in runs] == [False, True, False]
+    terms = [p.text for r in runs for p in r.pieces if p.term]
+    assert terms == ["two", "Three", "Six"]

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from assistant.answer import signpost
-from assistant.answer.compose import Answer
+from assistant.answer.compose import Answer, extract
 from assistant.errors import ValidationError
 from assistant.journey.guide import Guide
 from assistant.journey.tree import ROOT_ID, Journey
@@ -37,7 +37,7 @@ def answer(engine: Engine, guide: Guide, question: str, node: str | None = None)
     if sign is not None:
         return signposted(question, sign, node)
     vector = engine.embed(question)  # the one model call, shared by answer and steps
-    reply = engine.ask(question, vector)
+    reply = extract(engine, question, vector)
     if reply.abstained:
         related = entry_points(guide.journey)
     else:

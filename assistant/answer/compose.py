@@ -11,9 +11,12 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from assistant.evidence.corpus import source_of
+import numpy as np
+
+from assistant.search.citations import Citation, citation_dict, make_citation
+from assistant.search.engine import Engine
 from assistant.search.index import EvidenceIndex
-from assistant.search.retrieval import Hit, SearchResult
+from assistant.search.retrieval import SearchResult
 
 NO_EVIDENCE = (
     "The evidence behind this assistant does not cover that question, so there is no "
@@ -26,24 +29,6 @@ RANK_WEIGHT = 0.04
 _ANAPHORA = re.compile(
     r"(It|Its|This|These|That|Those|They|Their|Such|Both|He|She|His|Her|The same)\b"
 )
-
-
-@dataclass(frozen=True)
-class Citation:
-    n: int
-    id: str
-    text: str
-    title: str
-    section: str
-    url: str | None
-    page: str | None
-    score: float
-    source_id: str
-    year: int | None
-    publisher: str | None
-    authors: tuple[str, ...]
-    evidence: str | None
-    highlights: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,48 +60,6 @@ class Answer:
         }
         data.update(self.extra)
         return data
-
-
-def citation_dict(citation: Citation) -> dict[str, Any]:
-    data = asdict(citation)
-    data["authors"] = list(citation.authors)
-    data["highlights"] = [list(h) for h in citation.highlights]
-    return data
-
-
-def make_citation(
-    n: int, hit: Hit, index: EvidenceIndex, highlights: tuple[tuple[int, int], ...] = ()
-) -> Citation:
-    passage = hit.passage
-    source = source_of(passage, index.sources)
-    return Citation(
-        n=n,
-        id=passage.id,
-        text=passage.text,
-        title=source.title,
-        section=passage.section,
-        url=page_url(source.url, passage.page),
-        page=page_label(passage.page),
-        score=hit.score,
-        source_id=source.id,
-        year=source.year,
-        publisher=source.publisher,
-        authors=source.authors,
-        evidence=passage.evidence,
-        highlights=highlights,
-    )
-
-
-def page_label(page: str | None) -> str | None:
-    """``p. 12`` for a page number (ingested PDFs); other locations as written."""
-    return f"p. {page}" if page and page.isdigit() else page
-
-
-def page_url(url: str | None, page: str | None) -> str | None:
-    """Link to the page itself (``#page=12``, which PDF viewers follow) when it is a number."""
-    if url and page and page.isdigit() and "#" not in url:
-        return f"{url}#page={page}"
-    return url
 
 
 def abstain(result: SearchResult, topics: dict[str, str]) -> Answer:
@@ -188,3 +131,9 @@ def _with_antecedent(index: EvidenceIndex, n: int) -> list[int]:
     text = index.passages[ref.passage].text[ref.start : ref.end]
     first = index.sentences_of[ref.passage][0]
     return [n - 1, n] if n > first and _ANAPHORA.match(text) else [n]
+
+
+def extract(engine: Engine, question: str, query_vector: np.ndarray | None = None) -> Answer:
+    """The extractive answer; pass ``query_vector`` when the caller already has it."""
+    result = engine.search(question, query_vector=query_vector)
+    return compose(result, engine.index, engine.settings.max_answer_sentences)

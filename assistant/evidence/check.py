@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import numpy as np
 import yaml
 
 from assistant.evidence.corpus import (
+    COLLECTION,
     EVIDENCE_GRADES,
     SOURCE_TYPES,
     Corpus,
@@ -27,10 +27,6 @@ from assistant.evidence.corpus import (
 )
 from assistant.evidence.text import word_count
 from assistant.evidence.yamlsrc import Problem
-from assistant.ingest.collection import COLLECTION
-
-if TYPE_CHECKING:
-    from assistant.search.embedding import Embedder
 
 MIN_WORDS = 40
 MAX_WORDS = 180
@@ -221,38 +217,3 @@ def _entry_lines(corpus_dir: Path, source: Source) -> dict[str, int]:
         key = lines[n].strip().removeprefix("- ").split(":", 1)[0]
         found.setdefault(key, n + 1)
     return found
-
-
-def index_or_model_vectors(corpus_dir: Path, index_dir: Path, model: str) -> Vectoriser:
-    """Passage vectors from the built index when it is current, else from the model."""
-    from assistant.search.embedding import SentenceTransformerEmbedder
-
-    embedder = SentenceTransformerEmbedder(model)
-
-    def vectorise(passages: list[Passage]) -> np.ndarray:
-        cached = _index_vectors(corpus_dir, index_dir, embedder, passages)
-        if cached is not None:
-            return cached
-        return embedder.encode([p.embedding_text() for p in passages])
-
-    return vectorise
-
-
-def _index_vectors(
-    corpus_dir: Path, index_dir: Path, embedder: Embedder, passages: list[Passage]
-) -> np.ndarray | None:
-    """The serving index's vectors, if it was built from this corpus with this model."""
-    from assistant.errors import IndexError_
-    from assistant.search.index import current_folder, load_index, read_manifest, staleness
-
-    folder = current_folder(index_dir)
-    try:
-        fingerprint = parse_corpus(corpus_dir).fingerprint
-        if staleness(read_manifest(folder), fingerprint, embedder) is not None:
-            return None
-        index = load_index(folder)
-    except IndexError_:
-        return None
-    if [p.id for p in index.passages] != [p.id for p in passages]:
-        return None
-    return index.vectors

@@ -47,6 +47,10 @@ _META_RE = re.compile(r"^(source|evidence|page):\s*(.+?)\s*$")
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 
 
+# The folder under the corpus where `pair-assistant ingest` writes documents it converted.
+COLLECTION = "ingested"
+
+
 @dataclass(frozen=True)
 class Source:
     id: str

@@ -24,11 +24,10 @@ from typing import Any
 
 import yaml
 
-from assistant.evidence.corpus import parse_corpus
+from assistant.evidence.corpus import COLLECTION, parse_corpus
 from assistant.ingest.document import Document, IngestError
 from assistant.ingest.render import Chunk, chunks, render
 
-COLLECTION = "ingested"
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
 

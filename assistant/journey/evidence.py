@@ -15,10 +15,10 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from assistant.answer.compose import Citation, citation_dict, make_citation
 from assistant.evidence.corpus import Passage
 from assistant.journey.estimator import Estimate, Rates
 from assistant.journey.tree import Journey, Node
+from assistant.search.citations import Citation, citation_dict, make_citation
 from assistant.search.index import EvidenceIndex
 from assistant.search.lexical import tokenize
 from assistant.search.retrieval import Hit, SearchResult

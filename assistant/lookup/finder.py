@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assistant.answer.queries import result_dict
 from assistant.errors import ValidationError
 from assistant.evidence.corpus import Passage
 from assistant.lookup.cite import passage_reference, permalink
 from assistant.lookup.highlight import segments
+from assistant.lookup.results import result_dict
 from assistant.search.lexical import stem_words, tokenize
 from assistant.search.retrieval import Hit, SearchResult
 

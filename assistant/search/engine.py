@@ -18,7 +18,6 @@ from typing import TypeVar, cast
 
 import numpy as np
 
-from assistant.answer.compose import Answer, compose
 from assistant.config import Settings
 from assistant.errors import IndexError_
 from assistant.evidence.corpus import Passage, parse_corpus
@@ -40,7 +39,7 @@ T = TypeVar("T")
 
 @dataclass
 class Engine:
-    """The loaded index plus the model: answers and searches, thread-safe."""
+    """The loaded index plus the model: searches, thread-safe."""
 
     settings: Settings
     embedder: Embedder
@@ -91,11 +90,6 @@ class Engine:
         return self.retriever.search(
             query, k or self.settings.top_k, mode, where, query_vector=vector
         )
-
-    def ask(self, question: str, query_vector: np.ndarray | None = None) -> Answer:
-        """The extractive answer; pass ``query_vector`` when the caller already has it."""
-        result = self.search(question, query_vector=query_vector)
-        return compose(result, self.index, self.settings.max_answer_sentences)
 
     def passage(self, passage_id: str) -> Passage | None:
         position = self.index.by_id.get(passage_id)

@@ -7,9 +7,10 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from assistant.answer.asking import answer, check_node
-from assistant.answer.queries import check_k, check_question, result_dict
+from assistant.answer.queries import check_question
 from assistant.errors import ValidationError
 from assistant.lookup.finder import check_filters, lookup, lookup_payload, parse_query
+from assistant.lookup.results import check_k, result_dict
 from assistant.search.retrieval import Hit
 from assistant.web import engine, settings
 from assistant.web.evidence import current_passage

@@ -17,7 +17,6 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
 from flask import url_for as flask_url_for
 
-from assistant.answer.compose import citation_dict
 from assistant.errors import CorpusError, ValidationError
 from assistant.journey.estimator import estimate, parse_births
 from assistant.journey.evidence import (
@@ -30,6 +29,7 @@ from assistant.journey.evidence import (
 )
 from assistant.journey.guide import Guide, load_guide
 from assistant.journey.tree import ROOT_ID, Journey, Node
+from assistant.search.citations import citation_dict
 from assistant.search.engine import Engine
 from assistant.web import engine, settings
 

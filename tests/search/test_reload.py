@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answer.compose import extract
 from assistant.config import Settings
 from assistant.ingest.collection import Collection, Options
 from assistant.ingest.readers import read_document
@@ -85,7 +86,7 @@ def test_new_build_is_swapped_in_and_cites_pdf_pages(
     fresh = get_engine(served)
     assert fresh is not old and fresh.index.manifest["build_id"] == report.manifest["build_id"]
     assert old.search("Rare Jewels teams").hits  # a request holding the old engine finishes
-    citation = fresh.ask(QUESTION).citations[0]
+    citation = extract(fresh, QUESTION).citations[0]
     assert (citation.page, citation.source_id) == ("p. 2", "anytown-strategy")
     assert citation.url == "https://example.org/anytown-strategy.pdf#page=2"
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import click
 
-from assistant.answer.compose import Answer
+from assistant.commands.cards import cards
+from assistant.commands.chat import chat, echo_answer
 from assistant.config import Settings, load_settings
 from assistant.errors import PairError
 
@@ -89,20 +90,7 @@ def ask(ctx: click.Context, question: str, node: str | None, as_json: bool) -> N
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
-        _echo_answer(answer)
-
-
-def _echo_answer(answer: Answer) -> None:
-    click.echo(answer.answer)
-    if answer.extra.get("signpost"):
-        click.echo(f"\n{answer.extra['signpost']}")
-    for topic in answer.suggestions:
-        click.echo(f"  - {topic}")
-    for c in answer.citations:
-        page = f", {c.page}" if c.page else ""
-        click.echo(f"\n[{c.n}] {c.title}{page}\n    {c.section}\n    {c.url or ''}")
-    for r in answer.extra.get("related_nodes", []):
-        click.echo(f"\nGo to: {r['title']} (/journey/{r['id']})")
+        echo_answer(answer)
 
 
 @main.command()
@@ -188,3 +176,7 @@ def settings_table() -> None:
     click.echo("| variable | default | meaning |\n| --- | --- | --- |")
     for variable, default, meaning in describe():
         click.echo(f"| `{variable}` | `{default}` | {meaning} |")
+
+
+main.add_command(chat)
+main.add_command(cards)

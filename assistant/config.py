@@ -49,8 +49,20 @@ class Settings:
         metadata={"help": "Reciprocal rank fusion constant (higher flattens the ranks)."},
     )
     abstain_threshold: float = field(
-        default=0.40,
+        default=0.45,
         metadata={"help": "Confidence below which the assistant says it has no evidence (0 to 1)."},
+    )
+    card_threshold: float = field(
+        default=0.72,
+        metadata={
+            "help": "Score above which a question gets a key-question card's summary (0 to 1)."
+        },
+    )
+    use_cards: bool = field(
+        default=True,
+        metadata={
+            "help": "Answer with key-question cards when one matches (false: extracts only)."
+        },
     )
     query_cache_size: int = field(
         default=1024,

@@ -93,3 +93,34 @@ def test_index_build_reports_counts(runner: CliRunner, fixture_settings: Setting
     assert result.exit_code == 0, result.output
     assert "3 passages" in result.output
     assert "Passages: 3 new, 0 changed, 0 removed, 0 unchanged." in result.output
+
+
+def test_chat_keeps_the_conversation_so_a_follow_up_leans_on_it(
+    runner: CliRunner, env: dict
+) -> None:
+    lines = "Can councils and the NHS pool budgets under section 75?\nhow long does it take?\n\n"
+    result = runner.invoke(main, ["chat"], input=lines, env=env)
+    assert result.exit_code == 0, result.output
+    assert "Read as a follow-up to: Can councils and the NHS pool budgets" in result.output
+    assert result.output.count("[1]") >= 2
+
+
+def test_chat_reports_a_bad_question_and_carries_on(runner: CliRunner, env: dict) -> None:
+    result = runner.invoke(main, ["chat"], input="x" * 1001 + "\nWhat is a JSNA?\n\n", env=env)
+    assert result.exit_code == 0
+    assert "error: 'message' is 1001 characters long" in result.output
+    assert "[1]" in result.output
+
+
+def test_cards_new_scaffolds_a_card_that_check_then_asks_to_fill_in(
+    runner: CliRunner, fixture_settings: Settings
+) -> None:
+    env = {"PAIR_CORPUS_DIR": str(fixture_settings.corpus_dir)}
+    result = runner.invoke(main, ["cards", "new", "births-data", "--file", "needs.yaml"], env=env)
+    assert result.exit_code == 0, result.output
+    text = (fixture_settings.corpus_dir / "answers" / "needs.yaml").read_text()
+    assert "- id: births-data" in text and "reviewed:" in text
+    again = runner.invoke(main, ["cards", "new", "births-data", "--file", "needs.yaml"], env=env)
+    assert again.exit_code == 1 and "already a card with id 'births-data'" in again.output
+    bad = runner.invoke(main, ["cards", "new", "Bad Id"], env=env)
+    assert bad.exit_code == 1 and "lower-case words" in bad.output

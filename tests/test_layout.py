@@ -1,6 +1,6 @@
 """The package layout is the architecture: imports flow one way, and only the web imports Flask.
 
-cli -> web, commands, tools -> answer -> journey, lookup -> search, ingest -> evidence ->
+cli -> commands -> web, tools -> answer -> journey, lookup -> search, ingest -> evidence ->
 config -> origins -> errors. A module may import its own package or a lower stage,
 never a higher one or a peer, so each stage can be read and tested without the ones above it.
 """
@@ -24,9 +24,9 @@ STAGES = {
     "lookup": 5,
     "answer": 6,
     "web": 7,
-    "commands": 7,
     "tools": 7,
-    "cli": 8,
+    "commands": 8,
+    "cli": 9,
 }
 WEB_ONLY = ("flask", "flask_limiter", "werkzeug", "waitress")
 

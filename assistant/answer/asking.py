@@ -2,18 +2,24 @@
 
 Order matters. A question that looks like a parent asking about their own baby gets a
 kind signpost and nothing from the evidence (no passage is ever offered as advice to a
-parent). Anything else gets the extractive answer plus the journey steps closest to it
-(by the query vector the answer already computed, so still one model call); when the
-evidence does not cover it, the journey's entry points instead.
+parent). A follow-up is read against the earlier question it leans on. Then a matching
+key-question card (a checked summary) is shown, else the question-aware extract; both
+come with the journey steps and card questions closest to them (by the query vector the
+answer already computed, so still one model call); when the evidence does not cover the
+question, the journey's entry points instead.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from assistant.answer import signpost
-from assistant.answer.compose import Answer, extract
+import numpy as np
+
+from assistant.answer import cards, followup, signpost
+from assistant.answer.compose import Answer, compose
+from assistant.answer.followup import Turn
 from assistant.errors import ValidationError
 from assistant.journey.guide import Guide
 from assistant.journey.tree import ROOT_ID, Journey
@@ -31,20 +37,51 @@ def check_node(value: Any, journey: Journey) -> str | None:
     return journey.node(value.strip()).id
 
 
-def answer(engine: Engine, guide: Guide, question: str, node: str | None = None) -> Answer:
-    """The reply to `question` asked at journey step `node` (already checked)."""
+def answer(
+    engine: Engine,
+    guide: Guide,
+    question: str,
+    node: str | None = None,
+    history: Sequence[Turn] = (),
+    use_cards: bool | None = None,
+) -> Answer:
+    """The reply to `question` asked at journey step `node` (already checked), after the
+    earlier turns `history` (oldest first). A key-question card is tried before extracts
+    unless `use_cards` is False (the eval scores extracts alone that way)."""
     sign = signpost.check(question)
     if sign is not None:
         return signposted(question, sign, node)
-    vector = engine.embed(question)  # the one model call, shared by answer and steps
-    reply = extract(engine, question, vector)
+    step = guide.journey.node(node).title if node and node != ROOT_ID else None
+    reading = followup.read(question, history, step)
+    vector = engine.embed(reading.query)  # the one model call, shared by every part
+    reply = _reply(engine, reading, question, vector, use_cards)
+    if reading.interpreted_as is not None:
+        reply = replace(reply, extra={**reply.extra, "interpreted_as": reading.interpreted_as})
     if reply.abstained:
-        related = entry_points(guide.journey)
-    else:
-        related = guide.matcher.related(
-            vector, MAX_RELATED, skip=[node or ROOT_ID], question=question
-        )
+        return with_journey(reply, guide.journey, node, entry_points(guide.journey))
+    related = guide.matcher.related(vector, MAX_RELATED, skip=[node or ROOT_ID], question=question)
+    skip = reply.extra.get("card_id")
+    upcoming = cards.next_questions(engine.index, vector, skip, question)
+    reply = replace(reply, extra={**reply.extra, "next_questions": upcoming})
     return with_journey(reply, guide.journey, node, related)
+
+
+def _reply(
+    engine: Engine,
+    reading: followup.Reading,
+    question: str,
+    vector: np.ndarray,
+    use_cards: bool | None,
+) -> Answer:
+    """A matching card's summary, else the question-aware extract (or a refusal)."""
+    index = engine.index
+    if engine.settings.use_cards if use_cards is None else use_cards:
+        terms = index.lexical.query_terms(reading.query)
+        found = cards.match(index, vector, terms, engine.settings.card_threshold)
+        if found is not None:
+            return cards.card_answer(index, found, question)
+    result = engine.search(reading.query, query_vector=vector, boost=reading.boost)
+    return compose(result, index, engine.settings.max_answer_sentences, question)
 
 
 def signposted(question: str, sign: signpost.Signpost, node: str | None) -> Answer:

@@ -9,8 +9,11 @@ import click
 import numpy as np
 
 from assistant.config import Settings
+from assistant.evidence.cards import figure_report
 from assistant.evidence.check import Vectoriser, check_corpus
 from assistant.evidence.corpus import Passage, parse_corpus
+from assistant.evidence.provenance import shared_runs, stale
+from assistant.evidence.yamlsrc import Problem
 
 if TYPE_CHECKING:
     from assistant.search.embedding import Embedder
@@ -18,22 +21,84 @@ if TYPE_CHECKING:
 
 @click.command()
 @click.option("--no-duplicates", is_flag=True, help="Skip the near-duplicate check (no model).")
+@click.option(
+    "--notes",
+    "notes",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Research notes: report passages sharing 15+ consecutive words with them "
+    "(repeat the option or pass several files after it).",
+)
+@click.option(
+    "--stale",
+    "stale_days",
+    type=click.IntRange(0),
+    help="List passages not reviewed within DAYS (and fail if any).",
+)
+@click.option("--cards", "card_report", is_flag=True, help="Show where each card's figures are.")
+@click.argument("more_notes", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.pass_context
-def check(ctx: click.Context, no_duplicates: bool) -> None:
-    """Check the corpus: sources, URLs, passage lengths, grades, topics, near-duplicates."""
+def check(
+    ctx: click.Context,
+    no_duplicates: bool,
+    notes: tuple[Path, ...],
+    stale_days: int | None,
+    card_report: bool,
+    more_notes: tuple[Path, ...],
+) -> None:
+    """Check the corpus: sources, URLs, grades, passage lengths, topics, cards,
+    near-duplicates; optionally shared wording with notes and overdue reviews."""
     settings: Settings = ctx.find_root().obj["settings"]
+    if more_notes and not notes:
+        raise click.UsageError("extra file arguments are only accepted after --notes")
     vectorise = None
     if not no_duplicates:
         vectorise = index_or_model_vectors(settings.corpus_dir, settings.index_dir, settings.model)
-    problems = check_corpus(settings.corpus_dir, vectorise)
-    for problem in problems:
+    problems = check_corpus(settings.corpus_dir, vectorise, eval_questions())
+    corpus = parse_corpus(settings.corpus_dir)
+    problems += _notes_problems(corpus.passages, (*notes, *more_notes))
+    problems += _stale_problems(corpus.passages, stale_days)
+    for problem in sorted(set(problems), key=lambda p: (p.file, p.line, p.message)):
         click.echo(
             f"{_shown(settings.corpus_dir / problem.file)}:{problem.line}: {problem.message}"
         )
+    if card_report:
+        texts = {p.id: p.text for p in corpus.passages}
+        for card in corpus.cards:
+            for line in figure_report(card, texts):
+                click.echo(line)
     if problems:
-        raise click.ClickException(f"{len(problems)} problem(s) in {settings.corpus_dir}")
-    corpus = parse_corpus(settings.corpus_dir)
-    click.echo(f"Corpus OK: {len(corpus.passages)} passages from {len(corpus.sources)} sources.")
+        raise click.ClickException(f"{len(set(problems))} problem(s) in {settings.corpus_dir}")
+    click.echo(
+        f"Corpus OK: {len(corpus.passages)} passages from {len(corpus.sources)} sources, "
+        f"{len(corpus.cards)} key-question cards."
+    )
+
+
+def _notes_problems(passages: list[Passage], notes: tuple[Path, ...]) -> list[Problem]:
+    """Prose that shares 15+ consecutive words with the notes (titles and lists excepted)."""
+    if not notes:
+        return []
+    texts = [path.read_text(encoding="utf-8") for path in notes]
+    return [
+        Problem(
+            run.passage.file,
+            run.passage.line,
+            f"passage {run.passage.heading!r} shares {run.words} consecutive words with "
+            f"the notes ({run.text[:80]!r}…); write it in our own words",
+        )
+        for run in shared_runs(passages, texts)
+        if not run.is_title
+    ]
+
+
+def _stale_problems(passages: list[Passage], days: int | None) -> list[Problem]:
+    if days is None:
+        return []
+    return [
+        Problem(p.file, p.line, f"passage {p.heading!r} last reviewed {p.reviewed or 'never'}")
+        for p in stale(passages, days)
+    ]
 
 
 def _shown(path: Path) -> str:
@@ -77,3 +142,19 @@ def _index_vectors(
     if [p.id for p in index.passages] != [p.id for p in passages]:
         return None
     return index.vectors
+
+
+def eval_questions() -> list[str]:
+    """The team's eval questions (retrieval and answer sets): cards must not copy them."""
+    import yaml
+
+    from assistant.config import PROJECT_ROOT
+    from assistant.tools.answer_eval import questions_of
+
+    folder = PROJECT_ROOT / "eval"
+    asked: list[str] = []
+    retrieval = folder / "questions.yaml"
+    if retrieval.is_file():
+        data = yaml.safe_load(retrieval.read_text(encoding="utf-8")) or {}
+        asked += [str(q.get("q", "")) for q in data.get("questions") or [] if isinstance(q, dict)]
+    return asked + questions_of(sorted(folder.glob("answers*.yaml")))

@@ -9,13 +9,14 @@ corpus and model, and embeds the passages otherwise.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
 import yaml
 
+from assistant.evidence.cards import card_problems
 from assistant.evidence.corpus import (
     COLLECTION,
     EVIDENCE_GRADES,
@@ -25,6 +26,7 @@ from assistant.evidence.corpus import (
     Source,
     parse_corpus,
 )
+from assistant.evidence.provenance import address_problems, grade_problems, review_problems
 from assistant.evidence.text import word_count
 from assistant.evidence.yamlsrc import Problem
 
@@ -55,17 +57,59 @@ AGGREGATOR_HOSTS = (
     "suppr.wilddata.cn",
     "miragenews.com",
     "scribd.com",
+    "studyres.com",
+    "dokumen.pub",
+    "cupdf.com",
+    "docplayer.net",
+    "vdocuments.site",
+    "parallelparliament.co.uk",
+    "pubcompare.ai",
+    "wikipedia.org",
+    "thefreelibrary.com",
+    "searchworks.jioinstitute.edu.in",
+    "notes.adriansteffan.com",
+    "everglowtherebeccakruzafoundation.co.uk",
+    "discovery.researcher.life",
+    "researchgate.net",
+    "epdf.tips",
+    "epdf.mx",
+    "pdffox.com",
+    "healthdocbox.com",
+    "docksci.com",
+    "yumpu.com",
+    "slideshare.net",
+    "coek.info",
+    "docest.com",
+    "wikisum.wiki",
+    # repositories that hold a copy: cite the journal, keep these as copy_url
+    "pmc.ncbi.nlm.nih.gov",
+    "ncbi.nlm.nih.gov",
+    "europepmc.org",
+    # development, preview and feed hosts of real publishers
+    "mi-aimh.workroomdesign.com",
+    "mdedge9-ma1.mdedge.com",
+    "nscap.devarea.co.uk",
+    "article-swipe.standard.co.uk",
+    "feeds.bbci.co.uk",
+    "herokuapp.com",
+    "vercel.app",
+    "netlify.app",
 )
-_STAGING_RE = re.compile(r"(^|\.)(staging|stage|dev|test)\.")
+_STAGING_RE = re.compile(r"(^|\.)(staging|stage|dev|test|beta|preview|uat|qa\d*|cache)\.")
 _HOST_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 
 Vectoriser = Callable[[list[Passage]], np.ndarray]
 
 
-def check_corpus(corpus_dir: Path, vectorise: Vectoriser | None = None) -> list[Problem]:
-    """Every problem in the corpus, in file order; ``vectorise`` enables the duplicate check."""
+def check_corpus(
+    corpus_dir: Path, vectorise: Vectoriser | None = None, asked: Iterable[str] = ()
+) -> list[Problem]:
+    """Every problem in the corpus, in file order; ``vectorise`` enables the duplicate check,
+    ``asked`` (the eval's questions) the rule that no card phrasing copies one."""
     corpus = parse_corpus(corpus_dir)
     problems = list(corpus.problems)
+    problems += card_problems(corpus.cards, {p.id: p.text for p in corpus.passages}, asked)
+    problems += grade_problems(corpus) + address_problems(corpus) + review_problems(corpus)
     problems += source_problems(corpus, corpus_dir)
     problems += passage_problems(corpus.passages)
     problems += topic_problems(corpus_dir, corpus)

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from assistant.errors import CorpusError
+from assistant.evidence.cards import Card, card_files, read_cards, resolve
 from assistant.evidence.text import normalise, pack_sentences, sentences
 from assistant.evidence.yamlsrc import Problem, listed
 
@@ -41,14 +42,15 @@ SOURCE_TYPES = (
     "local case study",
     "news",
 )
-META_KEYS = ("source", "evidence", "page")
+META_KEYS = ("source", "evidence", "page", "reviewed")
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-_META_RE = re.compile(r"^(source|evidence|page):\s*(.+?)\s*$")
+_META_RE = re.compile(r"^(source|evidence|page|reviewed):\s*(.+?)\s*$")
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 
 
 # The folder under the corpus where `pair-assistant ingest` writes documents it converted.
 COLLECTION = "ingested"
+SYNONYMS_FILE = "synonyms.yaml"
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class Source:
     copy_url: str | None = None
     type: str | None = None
     licence: str | None = None
+    superseded_by: str | None = None
     file: str = ""
     line: int = 0
 
@@ -79,6 +82,7 @@ class Passage:
     file: str = ""
     line: int = 0
     order: int = 0
+    reviewed: str | None = None
 
     @property
     def source_id(self) -> str:
@@ -96,6 +100,8 @@ class Corpus:
     topics: dict[str, str]
     fingerprint: str
     problems: list[Problem] = field(default_factory=list)
+    cards: list[Card] = field(default_factory=list)
+    synonyms: list[list[str]] = field(default_factory=list)
 
 
 def chunk_text(text: str) -> list[str]:
@@ -130,7 +136,7 @@ def parse_corpus(corpus_dir: Path) -> Corpus:
     problems: list[Problem] = []
     hasher = hashlib.sha256()
     sources: dict[str, Source] = {}
-    for path in sorted(corpus_dir.rglob("sources.yaml")):
+    for path in source_files(corpus_dir):
         _hash_file(hasher, corpus_dir, path)
         for source in _read_sources(path, corpus_dir, problems):
             if source.id in sources:
@@ -151,7 +157,51 @@ def parse_corpus(corpus_dir: Path) -> Corpus:
         for sid in p.source_ids:
             if sid not in sources:
                 problems.append(Problem(p.file, p.line, f"unknown source id {sid!r}"))
-    return Corpus(sources, passages, topics, hasher.hexdigest(), problems)
+    for path in card_files(corpus_dir):
+        _hash_file(hasher, corpus_dir, path)
+    cards = read_cards(corpus_dir, problems)
+    problems.extend(resolve(cards, headings(passages)))
+    synonyms: list[list[str]] = []
+    if (corpus_dir / SYNONYMS_FILE).is_file():
+        _hash_file(hasher, corpus_dir, corpus_dir / SYNONYMS_FILE)
+        synonyms = _read_synonyms(corpus_dir / SYNONYMS_FILE, problems)
+    return Corpus(sources, passages, topics, hasher.hexdigest(), problems, cards, synonyms)
+
+
+def _read_synonyms(path: Path, problems: list[Problem]) -> list[list[str]]:
+    """Groups of words that mean the same to a commissioner (``corpus/synonyms.yaml``)."""
+    try:
+        groups, lines = listed(path.read_text(encoding="utf-8"), "synonyms")
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        problems.append(Problem(SYNONYMS_FILE, 1, f"not valid YAML: {exc}"))
+        return []
+    found = []
+    for group, line in zip(groups or [], lines, strict=False):
+        if (
+            not isinstance(group, list)
+            or len(group) < 2
+            or not all(isinstance(w, str) for w in group)
+        ):
+            problems.append(
+                Problem(SYNONYMS_FILE, line, "each entry is a list of 2+ words or phrases")
+            )
+            continue
+        found.append([w.strip() for w in group if w.strip()])
+    return found
+
+
+def headings(passages: list[Passage]) -> dict[tuple[str, str], list[str]]:
+    """``(topic, heading) -> passage ids``: what a card's ``topic > heading`` names."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for p in passages:
+        found.setdefault((p.topic, p.heading), []).append(p.id)
+    return found
+
+
+def source_files(corpus_dir: Path) -> list[Path]:
+    """``sources.yaml`` anywhere in the corpus, plus every ``sources/*.yaml`` beside it."""
+    found = set(corpus_dir.rglob("sources.yaml")) | set(corpus_dir.glob("sources/*.yaml"))
+    return sorted(found)
 
 
 def _hash_file(hasher: Any, root: Path, path: Path) -> None:
@@ -193,6 +243,7 @@ def _source(entry: Any, rel: str, line: int, problems: list[Problem]) -> Source 
         copy_url=_opt_str(entry.get("copy_url")),
         type=_opt_str(entry.get("type")),
         licence=_opt_str(entry.get("licence")),
+        superseded_by=_opt_str(entry.get("superseded_by")),
         file=rel,
         line=line,
     )
@@ -300,6 +351,7 @@ def _passages(
             source_ids=source_ids,
             evidence=meta.get("evidence"),
             page=meta.get("page"),
+            reviewed=meta.get("reviewed"),
             file=rel,
             line=section.line,
             order=order + i,

@@ -26,12 +26,37 @@ _ABBREVIATIONS = (
     "para",
     "ch",
     "Vol",
+    "vol",
     "Fig",
+    "fig",
+    "eds",
+    "ed",
+    "ref",
+    "refs",
+    "nos",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Sept",
+    "Oct",
+    "Nov",
+    "Dec",
 )
 _ABBREV_RE = re.compile(
     r"(?:\b(?:" + "|".join(re.escape(a) for a in _ABBREVIATIONS) + r")|\b[A-Z])\.$"
 )
 _BOUNDARY_RE = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9£])")
+# A question or exclamation mark closing a quotation opened inside the sentence ends a
+# title ("Who is holding the baby?" (2025)), not the sentence.
+_QUOTED_END_RE = re.compile(r"[!?][\"'”’]$")
+_OPENING_QUOTES = "\"“‘'"
+# What can follow a full stop without starting a sentence: a year or a page in brackets.
+_NOT_A_START_RE = re.compile(r"\(\d{4}[a-z]?\)|\(p+\. ?\d")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WORD_RE = re.compile(r"\S+")
 
@@ -57,7 +82,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     start = 0
     for match in _BOUNDARY_RE.finditer(text):
         head = text[start : match.start() + 1]
-        if _ABBREV_RE.search(head):
+        if _ABBREV_RE.search(head) or _inside_title(text[start : match.end()].rstrip()):
+            continue
+        if _NOT_A_START_RE.match(text, match.end()):
             continue
         end = match.end()
         spans.append((start, len(text[:end].rstrip())))
@@ -65,6 +92,15 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     if text[start:].strip():
         spans.append((start, len(text.rstrip())))
     return spans
+
+
+def _inside_title(sentence: str) -> bool:
+    """True when ``sentence`` ends with ?/! closing a quotation that opened mid-sentence."""
+    if not _QUOTED_END_RE.search(sentence):
+        return False
+    body = sentence[:-2]
+    opened = max(body.rfind(q) for q in _OPENING_QUOTES)
+    return opened > 0
 
 
 def sentences(text: str) -> list[str]:

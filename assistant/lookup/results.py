@@ -40,4 +40,5 @@ def result_dict(engine: Engine, hit: Hit) -> dict[str, Any]:
         "year": c.year,
         "evidence": c.evidence,
         "topic": hit.passage.topic,
+        "newer": c.newer,
     }

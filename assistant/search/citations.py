@@ -29,6 +29,8 @@ class Citation:
     authors: tuple[str, ...]
     evidence: str | None
     highlights: tuple[tuple[int, int], ...] = ()
+    # a passage of the newer source when this one's source is superseded
+    newer: str | None = None
 
 
 def citation_dict(citation: Citation) -> dict[str, Any]:
@@ -58,6 +60,7 @@ def make_citation(
         authors=source.authors,
         evidence=passage.evidence,
         highlights=highlights,
+        newer=index.newer_passage(source.superseded_by),
     )
 
 

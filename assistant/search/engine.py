@@ -12,7 +12,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass
 from typing import TypeVar, cast
 
@@ -83,12 +83,15 @@ class Engine:
         mode: Mode = "hybrid",
         where: Callable[[Passage], bool] | None = None,
         query_vector: np.ndarray | None = None,
+        boost: Collection[str] = (),
     ) -> SearchResult:
+        """Hybrid search; ``boost`` names passages (by id) to favour in near-ties."""
         if self.settings.log_queries:
             log.info("query: %s", query)
         vector = self.embed(query) if query_vector is None else query_vector
+        positions = {self.index.by_id[i] for i in boost if i in self.index.by_id}
         return self.retriever.search(
-            query, k or self.settings.top_k, mode, where, query_vector=vector
+            query, k or self.settings.top_k, mode, where, query_vector=vector, boost=positions
         )
 
     def passage(self, passage_id: str) -> Passage | None:

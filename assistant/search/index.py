@@ -31,10 +31,11 @@ import faiss
 import numpy as np
 
 from assistant.errors import IndexError_
+from assistant.evidence.cards import Card, CardSentence
 from assistant.evidence.corpus import Corpus, Passage, Source, load_corpus
 from assistant.evidence.text import sentence_spans
 from assistant.search.embedding import Embedder
-from assistant.search.lexical import LexicalIndex
+from assistant.search.lexical import LexicalIndex, Synonyms, tokenize
 
 FORMAT_VERSION = 1
 KEEP_BUILDS = 2
@@ -45,6 +46,9 @@ _FILES = (
     "sentences.jsonl",
     "sentences.npy",
     "retired.jsonl",
+    "cards.jsonl",
+    "cards.npy",
+    "synonyms.json",
 )
 log = logging.getLogger(__name__)
 
@@ -72,12 +76,34 @@ class EvidenceIndex:
     by_id: dict[str, int] = dataclasses.field(default_factory=dict)
     topics: dict[str, str] = dataclasses.field(default_factory=dict)
     sentences_of: dict[int, list[int]] = dataclasses.field(default_factory=dict)
+    cards: list[Card] = dataclasses.field(default_factory=list)
+    # one row per card phrasing; ``phrasing_card[row]`` is the card's position in ``cards``
+    phrasing_vectors: np.ndarray = dataclasses.field(
+        default_factory=lambda: np.zeros((0, 1), dtype=np.float32)
+    )
+    phrasing_card: list[int] = dataclasses.field(default_factory=list)
+    card_by_id: dict[str, int] = dataclasses.field(default_factory=dict)
+    _sentence_terms: list[frozenset[str]] | None = dataclasses.field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.by_id = {p.id: i for i, p in enumerate(self.passages)}
+        self.card_by_id = {c.id: i for i, c in enumerate(self.cards)}
         self.topics = dict(self.manifest.get("topics", {}))
         for n, ref in enumerate(self.sentences):
             self.sentences_of.setdefault(ref.passage, []).append(n)
+
+    def newer_passage(self, source_id: str | None) -> str | None:
+        """The first passage citing ``source_id`` (the evidence that supersedes a source)."""
+        if source_id is None:
+            return None
+        return next((p.id for p in self.passages if p.source_id == source_id), None)
+
+    def sentence_terms(self, n: int) -> frozenset[str]:
+        """The stemmed terms of sentence ``n`` (tokenised once per process, on first use)."""
+        if self._sentence_terms is None:
+            texts = [self.passages[r.passage].text[r.start : r.end] for r in self.sentences]
+            self._sentence_terms = [frozenset(t) for t in tokenize(texts)] if texts else []
+        return self._sentence_terms[n]
 
     def dense(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         k = min(k, len(self.passages))
@@ -189,7 +215,10 @@ def _write_build(
     LexicalIndex.build([_lexical_text(p, corpus.sources) for p in passages]).save(
         folder / "lexical"
     )
+    (folder / "synonyms.json").write_text(json.dumps(corpus.synonyms, ensure_ascii=False))
     checkpoint("lexical")
+    _write_cards(folder, corpus.cards, embedder, int(vectors.shape[1]))
+    checkpoint("cards.npy")
     built = datetime.now(UTC)
     return {
         "format_version": FORMAT_VERSION,
@@ -202,8 +231,35 @@ def _write_build(
         "passage_count": len(passages),
         "sentence_count": len(refs),
         "source_count": len(sources),
+        "card_count": len(corpus.cards),
         "topics": corpus.topics,
     }
+
+
+def _write_cards(folder: Path, cards: list[Card], embedder: Embedder, dimension: int) -> None:
+    """Cards with their resolved citations, and one vector per phrasing."""
+    _write_jsonl(folder / "cards.jsonl", (_card_row(c) for c in cards))
+    phrasings = [q for c in cards for q in c.questions]
+    vectors = (
+        embedder.encode(phrasings) if phrasings else np.zeros((0, dimension), dtype=np.float32)
+    )
+    np.save(folder / "cards.npy", vectors.astype(np.float32), allow_pickle=False)
+
+
+def _card_row(card: Card) -> dict[str, Any]:
+    row = dataclasses.asdict(card)
+    row["resolved"] = {k: list(v) for k, v in card.resolved.items()}
+    return row
+
+
+def _card_from(row: dict[str, Any]) -> Card:
+    sentences = tuple(
+        CardSentence(s["text"], tuple(s["cites"]), s["line"]) for s in row["sentences"]
+    )
+    resolved = {k: tuple(v) for k, v in row.pop("resolved").items()}
+    card = Card(**{**_tuples(row), "sentences": sentences})
+    card.resolved.update(resolved)
+    return card
 
 
 def _lexical_text(passage: Passage, sources: dict[str, Source]) -> str:
@@ -329,14 +385,25 @@ def _read_build(folder: Path, manifest: dict[str, Any]) -> EvidenceIndex:
     if len(refs) != sentence_vectors.shape[0]:
         raise ValueError("sentence count does not match the sentence vectors")
     retired = {row["id"]: Passage(**_tuples(row)) for row in _read_jsonl(folder / "retired.jsonl")}
+    cards = [_card_from(row) for row in _read_jsonl(folder / "cards.jsonl")]
+    phrasing_vectors = np.load(folder / "cards.npy", allow_pickle=False)
+    phrasing_card = [n for n, c in enumerate(cards) for _ in c.questions]
+    if len(phrasing_card) != phrasing_vectors.shape[0]:
+        raise ValueError("card phrasings do not match the card vectors")
     return EvidenceIndex(
+        cards=cards,
+        phrasing_vectors=phrasing_vectors,
+        phrasing_card=phrasing_card,
         retired=retired,
         manifest=manifest,
         passages=passages,
         sources=sources,
         vectors=index.reconstruct_n(0, index.ntotal),
         faiss_index=index,
-        lexical=LexicalIndex.load(folder / "lexical"),
+        lexical=LexicalIndex.load(
+            folder / "lexical",
+            Synonyms(json.loads((folder / "synonyms.json").read_text(encoding="utf-8"))),
+        ),
         sentences=refs,
         sentence_vectors=sentence_vectors,
     )

@@ -5,7 +5,7 @@ Below the abstain threshold the result says so, and callers show no citations.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -25,6 +25,7 @@ NEAR_DUPLICATE = 0.95
 # but leave their key terms unmatched. Chosen with `pair-assistant eval`.
 DENSE_WEIGHT = 0.7
 COVERAGE_HITS = 3
+BOOST_RANK = 3
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,14 @@ class Retriever:
         mode: Mode = "hybrid",
         where: Callable[[Passage], bool] | None = None,
         query_vector: np.ndarray | None = None,
+        boost: Collection[int] = (),
     ) -> SearchResult:
-        """Top ``k`` passages for ``query``; ``where`` keeps only matching passages."""
+        """Top ``k`` passages for ``query``; ``where`` keeps only matching passages.
+
+        ``boost`` (passage positions, e.g. those an earlier answer in the conversation
+        cited) adds a bounded bonus to the fused score: as much as one extra ranking
+        placing the passage third, enough to break near-ties, never to pull in a passage
+        neither ranking found."""
         vector = self.embed(query) if query_vector is None else query_vector
         pool = len(self.index.passages) if where else CANDIDATES
         dense = self.index.dense(vector, pool) if mode != "lexical" else []
@@ -81,6 +88,12 @@ class Retriever:
             dense = [(i, s) for i, s in dense if where(keep[i])]
             lexical = [(i, s) for i, s in lexical if where(keep[i])]
         fused = _rrf([dense, lexical], self.settings.rrf_k)
+        if boost:
+            bonus = 1.0 / (self.settings.rrf_k + BOOST_RANK)
+            fused = sorted(
+                ((p, s + bonus if p in boost else s) for p, s in fused),
+                key=lambda item: (-item[1], item[0]),
+            )
         hits = self._hits(fused, dict(lexical), vector, k) if fused else []
         confidence = self._confidence(mode, dense, self._coverage(query, hits, mode))
         abstained = confidence < self.settings.abstain_threshold or not hits
@@ -121,7 +134,9 @@ class Retriever:
         """Best idf-weighted share of the query's terms found in one of the top hits."""
         if mode == "dense" or not hits:
             return 0.0
-        terms = self.index.lexical.terms(query)
+        # Figures ("under £300", "39 degrees") say little about whether the evidence
+        # covers a question, and match incidental numbers in many passages.
+        terms = [t for t in self.index.lexical.query_terms(query) if not t.is_number()]
         top = hits[:COVERAGE_HITS]
         return max(self.index.lexical.coverage(terms, h.position) for h in top)
 

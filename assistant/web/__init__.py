@@ -52,6 +52,7 @@ def create_app(
     )
 
     from assistant.web import (
+        answers,
         api,
         chat,
         errors,
@@ -69,7 +70,7 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     security.init_app(app)
     errors.init_app(app)
-    for module in (chat, api, journey, search, evidence, sources, pages):
+    for module in (chat, api, answers, journey, search, evidence, sources, pages):
         app.register_blueprint(module.bp)
     widget.init_app(app, settings)
     return app

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from assistant.answer.asking import answer, check_node
+from assistant.answer.followup import check_history
 from assistant.answer.queries import check_question
 from assistant.errors import ValidationError
 from assistant.lookup.finder import check_filters, lookup, lookup_payload, parse_query
@@ -38,12 +39,14 @@ def json_body() -> dict[str, Any]:
 
 @bp.post("/api/ask")
 def ask() -> Response:
-    """Answer `message`; an optional journey `node` is echoed and related steps added."""
+    """Answer `message`; an optional journey `node` is echoed and related steps added, and
+    an optional `history` of earlier turns lets a follow-up lean on them."""
     body = json_body()
     question = check_question(body.get("message"), settings())
+    history = check_history(body.get("history"), settings().max_question_chars)
     g = guide()
     node = check_node(body.get("node"), g.journey)
-    return jsonify(answer(engine(), g, question, node).to_dict())
+    return jsonify(answer(engine(), g, question, node, history, settings().use_cards).to_dict())
 
 
 @bp.get("/api/search")

@@ -15,6 +15,7 @@ from flask import Blueprint, render_template, request
 
 from assistant.answer.asking import answer, check_node
 from assistant.answer.compose import Answer
+from assistant.answer.followup import Turn, check_history
 from assistant.answer.queries import check_question
 from assistant.errors import ValidationError
 from assistant.journey.evidence import extend_trail, parse_trail
@@ -56,10 +57,12 @@ def place(g: Guide, values: Mapping[str, str]) -> Place:
 
 
 def page(g: Guide, where: Place, reply: Answer | None = None, **extra: Any) -> str:
+    cited = ",".join(c.id for c in reply.citations) if reply else ""
     return render_template(
         "chat/index.html",
         starters=STARTERS,
         answer=reply,
+        answer_cited=cited,
         journey=g.journey,
         here=where,
         entry=g.journey.start.options,
@@ -83,4 +86,21 @@ def ask() -> tuple[str, int]:
     except ValidationError as exc:
         return page(g, where, error=exc.message, draft=text), 422
     node_id = where.node.id if where.node else None
-    return page(g, where, answer(engine(), g, question, node_id)), 200
+    history = previous_turn(request.form)
+    return page(
+        g, where, answer(engine(), g, question, node_id, history, settings().use_cards)
+    ), 200
+
+
+def previous_turn(form: Mapping[str, str]) -> tuple[Turn, ...]:
+    """The earlier question carried by the no-JavaScript form, as a one-turn history."""
+    message = form.get("previous", "")
+    cited = [c for c in form.get("previous_cited", "").split(",") if c]
+    try:
+        return (
+            check_history([{"message": message, "citations": cited}], settings().max_question_chars)
+            if message.strip()
+            else ()
+        )
+    except ValidationError:
+        return ()  # a damaged hidden field only loses the context, never the question

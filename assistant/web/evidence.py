@@ -28,6 +28,7 @@ def page_helpers(e: Engine) -> dict[str, Any]:
         "reference": lambda p, style="harvard": passage_reference(p, e.index.sources, style),
         "permalink": lambda p: permalink(request.host_url, p.id),
         "source_of": lambda p: source_of(p, e.index.sources),
+        "newer_passage": e.index.newer_passage,
         "marked": marked,
         "styles": STYLES,
     }

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, render_te
 from flask import url_for as flask_url_for
 
 from assistant.errors import CorpusError, ValidationError
+from assistant.evidence.cards import Card
 from assistant.journey.estimator import estimate, parse_births
 from assistant.journey.evidence import (
     Visit,
@@ -106,6 +107,7 @@ def node(node_id: str) -> tuple[str, int]:
         node=step,
         journey=g.journey,
         citations=g.evidence.citations(step),
+        questions=step_cards(step.id),
         state=state,
         here=State(extend_trail(state.trail, step.id), state.ticks, state.births),
         back=g.journey.back(step.id, state.trail),
@@ -154,7 +156,13 @@ def node_dict(g: Guide, step: Node, state: State) -> dict[str, Any]:
         "signposts": [{"label": s.label, "url": s.url} for s in step.signposts],
         "estimator": step.estimator,
         "citations": [citation_dict(c) for c in g.evidence.citations(step)],
+        "questions": [{"card_id": c.id, "question": c.questions[0]} for c in step_cards(step.id)],
     }  # fmt: skip
+
+
+def step_cards(node_id: str) -> list[Card]:
+    """The key-question cards that belong to a journey step, in file order."""
+    return [c for c in engine().index.cards if c.step == node_id]
 
 
 def _estimate(g: Guide, step: Node, state: State) -> tuple[dict[str, Any] | None, str | None]:

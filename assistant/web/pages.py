@@ -58,5 +58,8 @@ def about() -> str:
         sources=sources_by_title(index),
         counts=passage_counts(index),
         passage_count=len(index.passages),
+        card_count=len(index.cards),
+        reviewed_count=sum(1 for p in index.passages if p.reviewed),
+        latest_review=max((p.reviewed for p in index.passages if p.reviewed), default=None),
         grades=[(g, GRADE_HELP[g], graded.get(g, 0)) for g in EVIDENCE_GRADES],
     )

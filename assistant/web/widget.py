@@ -47,9 +47,13 @@ def embed_ask() -> Response:
         question = check_question(text, settings())
     except ValidationError as exc:
         return _embed_page(422, error=exc.message, draft=text)
+    from assistant.web.chat import previous_turn
     from assistant.web.journey import guide
 
-    return _embed_page(200, answer=asking.answer(engine(), guide(), question))
+    history = previous_turn(request.form)
+    return _embed_page(
+        200, answer=asking.answer(engine(), guide(), question, None, history, settings().use_cards)
+    )
 
 
 @bp.get("/widget/v1.js")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant.evidence.text import normalise, pack_sentences, sentences, word_count
@@ -38,3 +40,34 @@ def test_a_single_overlong_sentence_stays_whole() -> None:
 
 def test_normalise_removes_control_characters_and_composes_unicode() -> None:
     assert normalise("Cafe\u0301\x00  bar\n") == "Café bar"
+
+
+def test_no_sentence_of_the_corpus_starts_mid_sentence() -> None:
+    """Every quoted sentence reads as a sentence: the splitter does not cut at "et al.",
+    "e.g.", initials or a title ending in "?", so none starts with a lower-case word, a
+    closing bracket or a year in brackets."""
+    from assistant.config import PROJECT_ROOT
+    from assistant.evidence.corpus import parse_corpus
+
+    corpus = parse_corpus(PROJECT_ROOT / "corpus")
+    broken = [
+        f"{p.file}:{p.line}: {s[:60]!r}"
+        for p in corpus.passages
+        for s in sentences(p.text)
+        if re.match(r"[a-z]|[)\]]|\(\d{4}", s)
+    ]
+    assert broken == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('Their paper "Who\'s got the infants in mind?" (2025) is new. It found more.', 2),
+        ('The count was 49 in "Who is holding the baby?" (2025). Then it grew.', 2),
+        ("McSweeney et al. (2025) found three forces. Next.", 2),
+        ("Tools e.g. PHQ-9 are used. V. Lumsden wrote it in vol. 23. It costs £1.5m.", 3),
+        ('"Why does it matter?" The report asks this.', 2),
+    ],
+)
+def test_sentence_splitting_keeps_titles_and_abbreviations_whole(text: str, expected: int) -> None:
+    assert len(sentences(text)) == expected

@@ -46,7 +46,7 @@ def test_a_guide_that_cannot_load_keeps_the_previous_one(
         swap_engine(engine)
 
         def broken(*_args: object) -> None:
-            raise CorpusError("estimator.yaml:36: passage 9b53c4205d0e is not in the index")
+            raise CorpusError("estimator.yaml:36: passage 0c15cf8624fa is not in the index")
 
         monkeypatch.setattr(journey_web, "load_guide", broken)
         try:

@@ -42,7 +42,7 @@ def test_cli_json(engine: Engine, runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "q.yaml"
     path.write_text(
         "questions:\n"
-        "  - q: CAMHS referrals for under-2s in Rare Jewels\n    ids: [74f60f99729c]\n"
+        "  - q: CAMHS referrals for under-2s in Rare Jewels\n    ids: [ee98710fe2c4]\n"
         "  - q: Recipe for a Victoria sponge cake\n    out_of_scope: true\n"
     )
     result = runner.invoke(main, ["eval", "--questions", str(path), "--json"])

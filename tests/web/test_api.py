@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from flask.testing import FlaskClient
+
+from assistant.config import Settings
+from assistant.search.engine import Engine
+from assistant.web import create_app
 
 CITATION_KEYS = {"n", "id", "text", "title", "section", "url", "page", "score"}
 RESULT_KEYS = {"id", "text", "title", "section", "url", "page", "score"}
@@ -17,8 +22,12 @@ def ask(client: FlaskClient, message: object) -> dict:
     return response.get_json()
 
 
-def test_ask_answers_with_sentences_from_cited_passages(client: FlaskClient) -> None:
-    data = ask(client, "How many specialised parent-infant relationship teams are in England?")
+def test_ask_answers_with_sentences_from_cited_passages(settings: Settings, engine: Engine) -> None:
+    """With cards switched off, every answer sentence is quoted from its cited passage."""
+    app = create_app({"TESTING": True}, settings=replace(settings, use_cards=False))
+    data = ask(app.test_client(), "How many specialised parent-infant teams are in England?")
+    assert data["kind"] == "extract"
+    assert "fewer than 40" in data["answer"].lower()
     assert not data["abstained"]
     assert 0 < data["confidence"] <= 1
     assert 1 <= len(data["sentences"]) <= 3

@@ -9,6 +9,7 @@ import yaml
 from flask.testing import FlaskClient
 
 from assistant.config import PROJECT_ROOT
+from assistant.evidence.corpus import parse_corpus
 from assistant.web.pages import read_about
 
 
@@ -19,8 +20,10 @@ def test_about_page_lists_every_source_with_counts(client: FlaskClient) -> None:
     assert "<h1>About the evidence</h1>" in html
     assert "not the text of the PAIR commissioning toolkit" in html
     assert "document ingestion" in html and "not clinical advice" in html
-    sources = yaml.safe_load((PROJECT_ROOT / "corpus" / "sources.yaml").read_text())["sources"]
-    assert f"Sources ({len(sources)})" in html
+    corpus = parse_corpus(PROJECT_ROOT / "corpus")
+    cited = {sid for p in corpus.passages for sid in p.source_ids}
+    assert f"Sources ({len(cited)})" in html
+    assert f"{len(corpus.cards)} key-question summaries" in html
     assert "Rare Jewels: specialised parent-infant relationship teams in the UK" in html
     assert 'href="https://www.miragenews.com' in html  # an aggregator appears only as a copy
     assert "copy on another site" in html

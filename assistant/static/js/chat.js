@@ -30,6 +30,8 @@
     var reply = el("div", { "class": "turn turn--assistant" });
     reply.appendChild(el("p", { "class": "who" }, "Evidence"));
     reply.appendChild(render.answerNode(data, "a" + turnCount, false));
+    var upcoming = render.nextQuestionsNode(data, function (q) { box.value = q; askQuestion(q); });
+    if (upcoming) { reply.appendChild(upcoming); }
     if (data.related_nodes && data.related_nodes.length) { reply.appendChild(relatedNode(data)); }
     log.appendChild(user);
     log.appendChild(reply);
@@ -112,6 +114,10 @@
     turn.appendChild(heading);
     turn.appendChild(el("p", {}, data.text));
     if (data.checklist.length) { turn.appendChild(checklistNode(data, "s" + turnCount)); }
+    if (data.questions && data.questions.length) {
+      turn.appendChild(render.nextQuestionsNode({ next_questions: data.questions },
+        function (q) { box.value = q; askQuestion(q); }, "Questions people ask here"));
+    }
     if (data.citations.length) {
       var details = el("details");
       details.appendChild(el("summary", {}, "Evidence for this step (" + data.citations.length + " passages)"));
@@ -216,15 +222,14 @@
   log.addEventListener("click", onClick);
   if (placeBox) { placeBox.addEventListener("click", onClick); }
 
-  form.addEventListener("submit", function (event) {
-    var question = box.value.trim();
-    if (!question) { return; }  /* let the server explain an empty question */
-    event.preventDefault();
+  function askQuestion(question) {
     status.textContent = "Searching the evidence…";
-    fetch("/api/ask", {
+    var body = { message: question, history: render.historyOf(history) };
+    if (place.node) { body.node = place.node; }
+    return fetch("/api/ask", {
       method: "POST",
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify(place.node ? { message: question, node: place.node } : { message: question })
+      body: JSON.stringify(body)
     }).then(function (response) {
       return response.json().then(function (data) { return { ok: response.ok, data: data }; });
     }).then(function (result) {
@@ -234,6 +239,13 @@
       save(history);
       box.value = "";
       status.textContent = "";
-    }).catch(function () { form.submit(); });
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    var question = box.value.trim();
+    if (!question) { return; }  /* let the server explain an empty question */
+    event.preventDefault();
+    askQuestion(question).catch(function () { form.submit(); });
   });
 }());

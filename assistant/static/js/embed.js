@@ -67,6 +67,8 @@
     var reply = el("div", { "class": "turn turn--assistant" });
     reply.appendChild(el("p", { "class": "who" }, turn.kind === "step" ? "Guided journey" : "Evidence"));
     reply.appendChild(turn.kind === "step" ? stepNode(turn.a, prefix) : render.answerNode(turn.a, prefix, true));
+    var upcoming = turn.kind === "step" ? null : render.nextQuestionsNode(turn.a, askQuestion);
+    if (upcoming) { reply.appendChild(upcoming); }
     log.appendChild(user);
     log.appendChild(reply);
     return reply;
@@ -97,9 +99,13 @@
     var question = box.value.trim();
     if (!question) { return; }  /* the server explains an empty question */
     event.preventDefault();
+    askQuestion(question);
+  }
+  function askQuestion(question) {
     status.textContent = "Searching the evidence…";
+    var turns = state.turns.filter(function (t) { return t.kind === "answer"; });
     getJSON("/api/ask", { method: "POST", headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify({ message: question }) })
+      body: JSON.stringify({ message: question, history: render.historyOf(turns) }) })
       .then(function (data) {
         remember({ kind: "answer", q: question, a: data });
         box.value = "";

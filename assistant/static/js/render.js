@@ -48,6 +48,13 @@
       meta.appendChild(el("a", { "class": "permalink", href: "/evidence/" + c.id }, "Passage " + c.id));
     }
     li.appendChild(meta);
+    if (c.newer) {
+      var newer = el("p", { "class": "newer-evidence" });
+      newer.appendChild(el("strong", {}, "Newer evidence exists:"));
+      newer.appendChild(document.createTextNode(" this source has been superseded. "));
+      newer.appendChild(el("a", { href: "/evidence/" + c.newer }, "Read the newer evidence"));
+      li.appendChild(newer);
+    }
     return li;
   }
 
@@ -67,11 +74,25 @@
   function answerNode(data, prefix, compact) {
     var wrap = el("div", { "class": "answer" + (data.abstained ? " answer--abstained" : "") });
     if (data.abstained) { return abstainNode(data, wrap, compact); }
+    if (data.interpreted_as) {
+      var read = el("p", { "class": "interpreted" }, "Read as a follow-up to: ");
+      read.appendChild(el("em", {}, data.interpreted_as));
+      wrap.appendChild(read);
+    }
+    if (data.kind === "card") {
+      var label = el("p", { "class": "card-label" }, data.label + " (reviewed " + data.reviewed +
+        (data.under_review ? "; under review: a cited passage has changed since" : "") + "). ");
+      label.appendChild(el("a", { href: "/answers/" + data.card_id }, "Permalink to this summary"));
+      wrap.appendChild(label);
+    }
     var para = el("p", { "class": "answer-text" });
     data.sentences.forEach(function (s, i) {
-      para.appendChild(document.createTextNode((i ? " " : "") + s.text + " "));
-      para.appendChild(el("a", { "class": "cite-marker", href: "#" + prefix + "-cite-" + s.citation,
-        "aria-label": "source " + s.citation }, "[" + s.citation + "]"));
+      para.appendChild(document.createTextNode((i ? " " : "") + s.text));
+      (s.citations && s.citations.length ? s.citations : [s.citation]).forEach(function (n) {
+        para.appendChild(document.createTextNode(" "));
+        para.appendChild(el("a", { "class": "cite-marker", href: "#" + prefix + "-cite-" + n,
+          "aria-label": "source " + n }, "[" + n + "]"));
+      });
     });
     wrap.appendChild(para);
     wrap.appendChild(el(compact ? "h2" : "h3", { "class": "citations-heading" }, "Sources"));
@@ -85,5 +106,32 @@
     return ol;
   }
 
-  window.PAIRRender = { el: el, answerNode: answerNode, citationList: citationList };
+  /* "People also ask": buttons that ask a key-question card's question; `ask(question)`
+     is the page's own asking function. */
+  function nextQuestionsNode(data, ask, heading) {
+    var items = data.next_questions || [];
+    if (!items.length) { return null; }
+    var box = el("div", { "class": "next-questions" });
+    box.appendChild(el("h3", {}, heading || "People also ask"));
+    var ul = el("ul");
+    items.forEach(function (item) {
+      var li = el("li"), button = el("button", { type: "button", "class": "link-button" }, item.question);
+      button.addEventListener("click", function () { ask(item.question); });
+      li.appendChild(button);
+      ul.appendChild(li);
+    });
+    box.appendChild(ul);
+    return box;
+  }
+
+  /* The conversation as /api/ask's `history`: the last ten questions and what they cited. */
+  function historyOf(turns) {
+    return turns.filter(function (t) { return t.q && t.a && !t.a.abstained && t.a.sentences; })
+      .slice(-10).map(function (t) {
+        return { message: t.q, citations: (t.a.citations || []).map(function (c) { return c.id; }) };
+      });
+  }
+
+  window.PAIRRender = { el: el, answerNode: answerNode, citationList: citationList,
+    nextQuestionsNode: nextQuestionsNode, historyOf: historyOf };
 }());

@@ -1,0 +1,185 @@
+"""Key-question cards at answer time: match a question to a card, show it with its passages.
+
+A question matches a card when it is close to one of the card's phrasings (cosine of the
+question vector against phrasing vectors computed at build time) and the card speaks to
+the question's key terms: a phrasing about England does not answer a question about
+Scotland. Cards also supply "questions people ask next": the questions of the cards
+closest to the answer, never invented text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from assistant.answer.compose import Answer, AnswerSentence
+from assistant.answer.followup import FILLER_WORDS
+from assistant.evidence.cards import LABEL, Card, under_review
+from assistant.search.citations import Citation, make_citation
+from assistant.search.index import EvidenceIndex
+from assistant.search.lexical import Term, tokenize
+from assistant.search.retrieval import Hit
+
+# A match blends the cosine to the closest phrasing with the share of the question's
+# key-term weight the card's phrasings hold (MiniLM scores some plain paraphrases low),
+# less the share the whole card (phrasings, summary and cited passages) never mentions:
+# a card about England does not answer a question about Scotland. Weights and the
+# threshold were chosen with `pair-assistant eval` (the answer table).
+COSINE_WEIGHT = 0.65
+PHRASING_TERMS_WEIGHT = 0.35
+MISSING_TERMS_PENALTY = 0.35
+CANDIDATES = 12  # phrasings considered, by cosine
+MAX_NEXT = 3
+NEXT_MIN_SIMILARITY = 0.45
+
+
+@dataclass(frozen=True)
+class CardMatch:
+    card: Card
+    score: float
+    cosine: float
+
+
+def best_card(index: EvidenceIndex, vector: np.ndarray, terms: list[Term]) -> CardMatch | None:
+    """The card whose phrasing is closest to the question, scored; None with no cards.
+
+    Only the question's topic words count as terms: "is it effective", "how do I" and
+    the like say what kind of answer is wanted, which any card on the topic can give."""
+    if not index.cards:
+        return None
+    terms = [t for t in terms if not set(t.alternatives[0]) <= _filler_stems()]
+    sims = index.phrasing_vectors @ vector
+    best: CardMatch | None = None
+    seen: set[int] = set()
+    for row in np.argsort(-sims)[:CANDIDATES]:
+        number = index.phrasing_card[int(row)]
+        if number in seen:
+            continue
+        seen.add(number)
+        card, cosine = index.cards[number], float(sims[row])
+        asked, held = card_terms(index, card)
+        score = (
+            COSINE_WEIGHT * cosine
+            + PHRASING_TERMS_WEIGHT * (1.0 - _missing(terms, asked))
+            - MISSING_TERMS_PENALTY * _missing(terms, held)
+        )
+        if best is None or score > best.score:
+            best = CardMatch(card, round(score, 4), round(cosine, 4))
+    return best
+
+
+@cache
+def _filler_stems() -> frozenset[str]:
+    return frozenset(tokenize([FILLER_WORDS])[0])
+
+
+def match(
+    index: EvidenceIndex, vector: np.ndarray, terms: list[Term], threshold: float
+) -> CardMatch | None:
+    found = best_card(index, vector, terms)
+    return found if found is not None and found.score >= threshold else None
+
+
+def _missing(terms: list[Term], held: frozenset[str]) -> float:
+    total = sum(t.weight for t in terms)
+    return sum(t.weight for t in terms if not t.held_by(held)) / total if total else 0.0
+
+
+_card_terms: dict[tuple[int, str], tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def card_terms(index: EvidenceIndex, card: Card) -> tuple[frozenset[str], frozenset[str]]:
+    """Stems of a card's phrasings, and of everything it speaks to (phrasings, summary,
+    cited passages); computed once per index."""
+    key = (id(index), card.id)
+    found = _card_terms.get(key)
+    if found is None:
+        cited = [index.passages[index.by_id[i]].text for i in _present(index, card.passage_ids())]
+        asked, said = tokenize([" ".join(card.questions), " ".join((card.answer, *cited))])
+        found = _card_terms[key] = (frozenset(asked), frozenset(asked) | frozenset(said))
+    return found
+
+
+def card_answer(index: EvidenceIndex, found: CardMatch, question: str) -> Answer:
+    """The card's summary, numbered citations to its passages, the supporting sentences marked."""
+    card = found.card
+    numbers = {pid: n for n, pid in enumerate(_present(index, card.passage_ids()), start=1)}
+    spans: dict[str, list[tuple[int, int]]] = {pid: [] for pid in numbers}
+    sentences = []
+    for s in card.sentences:
+        cited = [numbers[i] for r in s.cites for i in card.resolved.get(r, ()) if i in numbers]
+        cited = list(dict.fromkeys(cited))
+        for pid, n in numbers.items():
+            if n in cited:
+                spans[pid].append(_support(index, pid, s.text))
+        if cited:
+            sentences.append(AnswerSentence(s.text, cited[0], tuple(cited)))
+    citations = [_citation(index, pid, n, spans[pid]) for pid, n in numbers.items()]
+    reviewed = {p.id: p.reviewed for p in index.passages if p.id in numbers}
+    return Answer(
+        question=question,
+        answer=" ".join(f"{s.text} " + "".join(f"[{n}]" for n in s.citations) for s in sentences),
+        sentences=tuple(sentences),
+        citations=tuple(citations),
+        abstained=False,
+        confidence=found.score,
+        extra={
+            "kind": "card",
+            "card_id": card.id,
+            "label": LABEL,
+            "reviewed": card.reviewed,
+            "under_review": under_review(card, reviewed),
+            "step": card.step,
+        },
+    )
+
+
+def _present(index: EvidenceIndex, ids: tuple[str, ...]) -> list[str]:
+    return [i for i in ids if i in index.by_id]
+
+
+def _support(index: EvidenceIndex, pid: str, claim: str) -> tuple[int, int]:
+    """The sentence of passage ``pid`` sharing most terms with the card's sentence."""
+    position = index.by_id[pid]
+    wanted = set(tokenize([claim])[0])
+    best = max(
+        index.sentences_of.get(position, []),
+        key=lambda n: len(wanted & index.sentence_terms(n)),
+        default=None,
+    )
+    if best is None:
+        return (0, 0)
+    ref = index.sentences[best]
+    return (ref.start, ref.end)
+
+
+def _citation(index: EvidenceIndex, pid: str, n: int, spans: list[tuple[int, int]]) -> Citation:
+    position = index.by_id[pid]
+    hit = Hit(index.passages[position], position, 1.0, 0.0, 0.0)
+    marked = tuple(sorted({s for s in spans if s != (0, 0)}))
+    return make_citation(n, hit, index, marked)
+
+
+def next_questions(
+    index: EvidenceIndex, vector: np.ndarray, skip: str | None = None, asked: str = ""
+) -> list[dict[str, str]]:
+    """Up to three questions of the cards closest to ``vector``: what people ask next."""
+    if not index.cards:
+        return []
+    sims = index.phrasing_vectors @ vector
+    best: dict[int, float] = {}
+    for row, sim in enumerate(sims):
+        number = index.phrasing_card[row]
+        best[number] = max(best.get(number, -1.0), float(sim))
+    asked_key = asked.strip().lower()
+    chosen: list[dict[str, str]] = []
+    for card_no, sim in sorted(best.items(), key=lambda kv: -kv[1]):
+        card = index.cards[card_no]
+        if sim < NEXT_MIN_SIMILARITY or len(chosen) == MAX_NEXT:
+            break
+        if card.id == skip or card.questions[0].strip().lower() == asked_key:
+            continue
+        chosen.append({"question": card.questions[0], "card_id": card.id})
+    return chosen

@@ -1,0 +1,243 @@
+"""Question-aware extracts: which sentences of the retrieved passages answer the question.
+
+Each candidate sentence (from the top passages) is scored by a blend of
+
+- its cosine to the question (sentence vectors are computed at build time);
+- the idf-weighted share of the question's key terms it contains, so "England", "NICE",
+  "cost" or "VIG" pull the sentences that say them;
+- what the question asks for: a count or amount wants a figure (of the asked place, the
+  latest year first), "what is" a definition, "is it effective" a finding from a trial or
+  review, "how do I" guidance; a sentence that only describes a publication ("Chapter 8
+  closes with a table") is marked down.
+
+Sentences that repeat a figure or say nearly the same as one already chosen are skipped.
+Nothing is rewritten: the chosen sentences are quoted as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+
+from assistant.search.index import EvidenceIndex
+from assistant.search.retrieval import SearchResult
+
+PASSAGES_CONSIDERED = 4
+SCORE_WINDOW = 0.14
+REDUNDANT = 0.85
+RANK_WEIGHT = 0.03
+DENSE_WEIGHT = 0.55
+TERM_WEIGHT = 0.35
+TYPE_WEIGHT = 0.12
+ABOUT_PUBLICATION_PENALTY = 0.10
+PLACE_WEIGHT = 0.08
+
+
+class Kind(Enum):
+    COUNT = "count"  # how many, how much, what proportion, cost
+    EFFECT = "effect"  # is it effective, does it work, what is the evidence
+    HOWTO = "howto"  # how do I, should we, what steps
+    DEFINE = "define"  # what is, who are
+    OTHER = "other"
+
+
+_KINDS = (
+    (
+        Kind.COUNT,
+        r"\bhow (many|much|common|often|big|widespread)\b|\bnumber of\b|\bwhat (percentage|"
+        r"proportion|share|fraction)\b|\bprevalence\b|\b(cost|costs|price|spend|budget|"
+        r"funding|money|roi|return on investment|saving|savings)\b|\bwhat does .* cost\b",
+    ),
+    (
+        Kind.EFFECT,
+        r"\b(effective|effectiveness|efficacy|does (it|this|that|they) work|do (they|these) "
+        r"work|works?\b|evidence (for|that|on|base)|what did .* find|outcomes? of|impact|"
+        r"improve|benefits?|helpful)\b",
+    ),
+    (
+        Kind.HOWTO,
+        r"^(so |and |then )?(how (do|can|should|would|could|might) (i|we|you|one|a)|how to|"
+        r"what (should|do|must) (i|we)|should (i|we)|where (do|should) (i|we)|what steps|"
+        r"what are the steps|what do (i|we) need|can (i|we)|tips|advice)\b",
+    ),
+    (Kind.DEFINE, r"^(what|who) (is|are|does|do)\b|^(define|definition|meaning)\b|\bmean\b"),
+)
+_FIGURE = re.compile(r"\d|£|\bper cent\b|%")
+_YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
+_DEFINITION = re.compile(
+    r"^\W*([\w'’ -]{0,60}?)\b(is|are|means|refers to|describes|was defined as)\b", re.I
+)
+_FINDING = re.compile(
+    r"\b(trial|randomi[sz]ed|review|meta-analys\w*|studies|study|evaluation|found|finds|"
+    r"showed|improv\w*|effect\w*|reduc\w*|significant\w*|no difference|outcomes?)\b",
+    re.I,
+)
+_GUIDANCE = re.compile(
+    r"\b(should|start|begin|include|includes|recommend\w*|need to|needs to|consider|"
+    r"make sure|plan|agree|map|set out|build|use|ask|involve|identify|describe|state|"
+    r"show|cost|step)\b",
+    re.I,
+)
+_ABOUT_PUBLICATION = re.compile(
+    r"^\W*(the |this |its |each |a )?(report|chapter|toolkit|page|paper|summary|guide|"
+    r"document|section|article|briefing|website|series|tool|module|table|appendix)s?\b"
+    r"[^.]{0,80}\b(covers|closes|opens|ends|begins|describes|contains|lists|includes|"
+    r"explains|discusses|has|is (divided|organised|structured))\b",
+    re.I,
+)
+_CAVEAT = re.compile(
+    r"\b(differ|differs|vary|varies|depend\w*|however|caveat|note that|quote|fewer than|"
+    r"not all|only|estimate[sd]?|uncertain)\b",
+    re.I,
+)
+PLACES = {
+    "england": ("england", "english"),
+    "uk": ("uk", "united kingdom", "britain", "british"),
+    "scotland": ("scotland", "scottish"),
+    "wales": ("wales", "welsh"),
+    "northern ireland": ("northern ireland",),
+    "london": ("london",),
+}
+
+
+@dataclass(frozen=True)
+class Chosen:
+    rank: int  # of the hit in the search result
+    sentence: int  # position in index.sentences
+    score: float
+
+
+def kind_of(question: str) -> Kind:
+    text = question.lower().strip()
+    for kind, pattern in _KINDS:
+        if re.search(pattern, text):
+            return kind
+    return Kind.OTHER
+
+
+def places_in(text: str) -> set[str]:
+    low = f" {text.lower()} "
+    return {
+        place
+        for place, words in PLACES.items()
+        if any(re.search(rf"\b{re.escape(w)}\b", low) for w in words)
+    }
+
+
+def choose(
+    result: SearchResult,
+    index: EvidenceIndex,
+    terms: list[str],
+    max_sentences: int,
+    question: str | None = None,
+) -> list[Chosen]:
+    """The best 1..``max_sentences`` sentences for the question, best first.
+
+    ``question`` is what the user asked (its kind and places steer the choice);
+    ``result.query`` what was searched, which for a follow-up carries earlier words."""
+    kind = kind_of(question or result.query)
+    asked_places = places_in(result.query)
+    weights = {t: index.lexical.idf(t) for t in dict.fromkeys(terms)}
+    candidates = [
+        Chosen(rank, n, _score(index, n, result, weights, kind, asked_places, rank))
+        for rank, hit in enumerate(result.hits[:PASSAGES_CONSIDERED])
+        for n in index.sentences_of.get(hit.position, [])
+    ]
+    candidates.sort(key=lambda c: -c.score)
+    picked: list[Chosen] = []
+    for c in candidates:
+        if len(picked) >= max_sentences or c.score < candidates[0].score - SCORE_WINDOW:
+            break
+        if _repeats(index, c.sentence, [p.sentence for p in picked]):
+            continue
+        group = [
+            Chosen(c.rank, m, c.score)
+            for m in _with_antecedent(index, c.sentence)
+            if all(p.sentence != m for p in picked)
+        ]
+        if len(picked) + len(group) <= max(max_sentences, len(group)):
+            picked.extend(group)
+    return picked
+
+
+def _score(
+    index: EvidenceIndex,
+    n: int,
+    result: SearchResult,
+    weights: dict[str, float],
+    kind: Kind,
+    asked_places: set[str],
+    rank: int,
+) -> float:
+    text = sentence_text(index, n)
+    dense = float(index.sentence_vectors[n] @ result.query_vector)
+    held = index.sentence_terms(n)
+    total = sum(weights.values())
+    terms = sum(w for t, w in weights.items() if t in held) / total if total else 0.0
+    score = DENSE_WEIGHT * dense + TERM_WEIGHT * terms - RANK_WEIGHT * rank
+    score += TYPE_WEIGHT * _fits(kind, text)
+    if _ABOUT_PUBLICATION.search(text) and kind is not Kind.DEFINE:
+        score -= ABOUT_PUBLICATION_PENALTY
+    if asked_places:
+        found = places_in(text)
+        score += PLACE_WEIGHT * (1.0 if found & asked_places else -0.5 if found else 0.0)
+    return score
+
+
+def _fits(kind: Kind, text: str) -> float:
+    """0..1: how well the sentence is the kind of statement the question asks for."""
+    if kind is Kind.COUNT:
+        if not _FIGURE.search(text):
+            return 0.0
+        years = [int(y) for y in _YEAR.findall(text)]
+        recency = (max(years) - 2000) / 30 if years else 0.3
+        return 0.7 + 0.2 * min(1.0, recency) + (0.1 if _CAVEAT.search(text) else 0.0)
+    if kind is Kind.EFFECT:
+        return 1.0 if _FINDING.search(text) else 0.0
+    if kind is Kind.HOWTO:
+        return 1.0 if _GUIDANCE.search(text) else 0.0
+    if kind is Kind.DEFINE:
+        return 1.0 if _DEFINITION.match(text) else 0.0
+    return 0.0
+
+
+def sentence_text(index: EvidenceIndex, n: int) -> str:
+    ref = index.sentences[n]
+    return index.passages[ref.passage].text[ref.start : ref.end]
+
+
+def _numbers(text: str) -> set[str]:
+    return {m for m in re.findall(r"\d[\d,.]*\d|\d", text) if len(m.replace(",", "")) >= 2}
+
+
+def _repeats(index: EvidenceIndex, n: int, chosen: list[int]) -> bool:
+    """Nearly the same sentence, or the same figure, as one already chosen."""
+    vector = index.sentence_vectors[n]
+    figures = _numbers(sentence_text(index, n))
+    for m in chosen:
+        if float(np.dot(vector, index.sentence_vectors[m])) >= REDUNDANT:
+            return True
+        if figures and figures & _numbers(sentence_text(index, m)) - _numbers_years(m, index):
+            return True
+    return False
+
+
+def _numbers_years(m: int, index: EvidenceIndex) -> set[str]:
+    """Years are context, not the figure itself: two sentences may share "2019"."""
+    return set(_YEAR.findall(sentence_text(index, m)))
+
+
+_ANAPHORA = re.compile(
+    r"(It|Its|This|These|That|Those|They|Their|Such|Both|He|She|His|Her|The same)\b"
+)
+
+
+def _with_antecedent(index: EvidenceIndex, n: int) -> list[int]:
+    """Sentence ``n``, after the sentence before it when ``n`` opens with "It", "This",
+    "They" and the like, so a quoted sentence never leaves its subject behind."""
+    ref = index.sentences[n]
+    first = index.sentences_of[ref.passage][0]
+    return [n - 1, n] if n > first and _ANAPHORA.match(sentence_text(index, n)) else [n]

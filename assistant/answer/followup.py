@@ -1,0 +1,126 @@
+"""Follow-up questions, still stateless: the client sends the conversation with each question.
+
+A follow-up ("and what about funding for that?", "is it effective?", "how many are there
+in England?", "how do I write one?") leans on what came before. When a question looks like
+one (it points back with "it", "that", "those", "one"; opens with "and", "what about";
+or is too short to stand alone), it is searched together with the key words of the
+earlier question it leans on, or of the journey step the user is at, and the passages the
+earlier answer cited get a bounded boost. The reply says which question it read the
+follow-up against, so the reader can tell.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.errors import ValidationError
+from assistant.evidence.text import normalise
+
+MAX_TURNS = 10
+MAX_CITED = 20
+_ID = re.compile(r"^[0-9a-f]{12}$")
+_OPENERS = re.compile(
+    r"^(and|also|but|so|then|ok(ay)?|what about|how about|what of|and what|same for|"
+    r"tell me more|more on|more about|go on|anything else|what else|why is that|how so)\b",
+    re.I,
+)
+_BACK_REFERENCE = re.compile(
+    r"\b(it|its|it's|that|this|those|these|they|them|their|the same|such|him|her|he|she|"
+    r"above|earlier|previous|mentioned)\b",
+    re.I,
+)
+# "there" and "one" point back only in questions with almost nothing else in them
+# ("how many are there in England?", "how do I write one?").
+_WEAK_REFERENCE = re.compile(r"\b(there|one|ones)\b", re.I)
+# Words that carry no topic of their own: what is left decides whether a question stands alone.
+FILLER_WORDS = """
+a an the and or but so to of in on for with at by from about as is are was were be
+been being do does did done can could should would will shall may might must i we you our
+my your us me what which who whom whose when where why how that this those these it its
+they them their there here one ones more much many any some tell me please also then ok
+okay same such else again really just like get got have has had need want know say said
+mean means work works effective effectiveness evidence find found write start set up use
+used make made give show long take takes cost costs far well good best better right
+"""
+_FILLER = frozenset(FILLER_WORDS.split())
+_WORD = re.compile(r"[A-Za-z0-9£%'-]+")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier question and the passages its answer cited."""
+
+    message: str
+    citations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a question is read: what to search, what it leans on, what to favour."""
+
+    query: str
+    interpreted_as: str | None = None
+    boost: tuple[str, ...] = ()
+
+
+def check_history(value: Any, max_chars: int) -> tuple[Turn, ...]:
+    """The ``history`` of an API request, oldest first; a ValidationError names the problem.
+
+    Each turn is ``{"message": str, "citations": [passage ids]}``; ids that are not
+    passage ids are ignored (a stale id simply boosts nothing)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ValidationError('\'history\' must be a list of {"message", "citations"} turns')
+    if len(value) > MAX_TURNS:
+        raise ValidationError(f"'history' has {len(value)} turns; the limit is {MAX_TURNS}")
+    return tuple(_turn(item, n, max_chars) for n, item in enumerate(value))
+
+
+def _turn(item: Any, n: int, max_chars: int) -> Turn:
+    where = f"'history[{n}]'"
+    if not isinstance(item, dict) or set(item) - {"message", "citations"}:
+        raise ValidationError(f"{where} must be an object with 'message' and 'citations'")
+    message = item.get("message")
+    if not isinstance(message, str) or not normalise(message):
+        raise ValidationError(f"{where}.message must be a non-empty string")
+    if len(normalise(message)) > max_chars:
+        raise ValidationError(f"{where}.message is longer than {max_chars} characters")
+    cited = item.get("citations", [])
+    if not isinstance(cited, list) or not all(isinstance(c, str) for c in cited):
+        raise ValidationError(f"{where}.citations must be a list of passage ids")
+    ids = tuple(c.lower() for c in cited if _ID.match(c.lower()))[:MAX_CITED]
+    return Turn(normalise(message), ids)
+
+
+def topic_words(text: str) -> list[str]:
+    """The words of ``text`` that carry its topic (fillers and question words dropped)."""
+    return [w for w in _WORD.findall(text) if w.lower().strip("'") not in _FILLER]
+
+
+def is_follow_up(question: str) -> bool:
+    """Does the question lean on an earlier one to make sense?"""
+    own = topic_words(question)
+    if _OPENERS.match(question.strip()) or not own:
+        return True
+    if _BACK_REFERENCE.search(question) and len(own) <= 2:
+        return True
+    return bool(_WEAK_REFERENCE.search(question)) and len(own) <= 1
+
+
+def read(question: str, history: Sequence[Turn], step_title: str | None = None) -> Reading:
+    """How to search for ``question`` given the conversation and the journey step."""
+    if not is_follow_up(question):
+        return Reading(question)
+    own = {w.lower() for w in topic_words(question)}
+    for turn in reversed(history):
+        carried = [w for w in topic_words(turn.message) if w.lower() not in own]
+        if carried:
+            query = f"{question} ({' '.join(dict.fromkeys(carried))})"
+            return Reading(query, turn.message, turn.citations)
+    if step_title:
+        return Reading(f"{question} ({step_title})", step_title)
+    return Reading(question)

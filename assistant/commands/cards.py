@@ -1,0 +1,65 @@
+"""``pair-assistant cards``: scaffold key-question cards for the content team."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import click
+
+from assistant.config import Settings
+from assistant.evidence.cards import CARDS_FOLDER
+from assistant.evidence.corpus import parse_corpus
+
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SCAFFOLD = """\
+  - id: {id}
+    questions:
+      - {question}
+      - (another way a commissioner might ask it)
+    answer:
+      - text: (the answer first, in plain words; every figure as its passage gives it)
+        cite: [{cite}]
+    # step: (the journey step id where this question belongs)
+    reviewed: {today}
+"""
+
+
+@click.group()
+def cards() -> None:
+    """Key-question cards: team-written summaries of the questions asked most."""
+
+
+@cards.command("new")
+@click.argument("card_id")
+@click.option(
+    "--file",
+    "file_name",
+    default="new-cards.yaml",
+    show_default=True,
+    help="File under corpus/answers/ to add the card to.",
+)
+@click.option(
+    "--question",
+    default="(the question as commissioners ask it)",
+    help="The card's first phrasing.",
+)
+@click.pass_context
+def new(ctx: click.Context, card_id: str, file_name: str, question: str) -> None:
+    """Add a card skeleton with id CARD_ID for you to fill in, then run `check`."""
+    settings: Settings = ctx.find_root().obj["settings"]
+    if not _ID.match(card_id):
+        raise click.ClickException(f"card id {card_id!r} must be lower-case words and hyphens")
+    if not re.fullmatch(r"[a-z0-9-]+\.yaml", file_name):
+        raise click.ClickException("--file must be a name such as funding.yaml")
+    corpus = parse_corpus(settings.corpus_dir)
+    if any(c.id == card_id for c in corpus.cards):
+        raise click.ClickException(f"there is already a card with id {card_id!r}")
+    path = settings.corpus_dir / CARDS_FOLDER / file_name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = path.read_text(encoding="utf-8") if path.is_file() else "cards:\n"
+    example = corpus.passages[0] if corpus.passages else None
+    cite = f"{example.topic} > {example.heading}" if example else "topic > passage heading"
+    entry = SCAFFOLD.format(id=card_id, question=question, cite=cite, today=dt.date.today())
+    path.write_text(text.rstrip("\n") + "\n" + entry, encoding="utf-8")
+    click.echo(f"Added card {card_id!r} to {path}; fill it in, then run `pair-assistant check`.")

@@ -1,0 +1,84 @@
+"""Follow-ups: which questions lean on an earlier one, and how they are searched."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.followup import MAX_TURNS, Turn, check_history, is_follow_up, read
+from assistant.errors import ValidationError
+
+EARLIER = Turn("Can we pool budgets with a section 75 agreement?", ("0123456789ab",))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "and what about funding for that?",
+        "Tell me more about that",
+        "is it effective?",
+        "which of those are free?",
+        "how many are there in England?",
+        "how do I write one?",
+        "how long does it take to set up?",
+    ],
+)
+def test_questions_that_lean_on_an_earlier_one_are_follow_ups(question: str) -> None:
+    assert is_follow_up(question)
+    reading = read(question, [EARLIER])
+    assert reading.interpreted_as == EARLIER.message
+    assert "section 75" in reading.query and reading.boost == EARLIER.citations
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what does NICE say",
+        "PIR-GAS",
+        "Is video interaction guidance effective?",
+        "What outcome measures should we use for a parent-infant team?",
+        "How many health visitors are there in England?",
+    ],
+)
+def test_questions_that_stand_alone_are_searched_as_asked(question: str) -> None:
+    reading = read(question, [EARLIER])
+    assert reading.query == question and reading.interpreted_as is None and not reading.boost
+
+
+def test_a_follow_up_at_a_journey_step_with_no_history_reads_the_step() -> None:
+    reading = read("how do I write one?", [], "The business case")
+    assert reading.query.endswith("(The business case)")
+    assert reading.interpreted_as == "The business case"
+
+
+def test_the_most_recent_turn_with_new_words_is_the_one_leant_on() -> None:
+    older = Turn("What is video interaction guidance?")
+    reading = read("is it effective?", [older, EARLIER])
+    assert reading.interpreted_as == EARLIER.message
+
+
+def test_history_is_validated_and_unknown_ids_are_ignored() -> None:
+    turns = check_history(
+        [{"message": " What is a JSNA? ", "citations": ["0123456789AB", "../etc/passwd", "x"]}],
+        1000,
+    )
+    assert turns == (Turn("What is a JSNA?", ("0123456789ab",)),)
+    assert check_history(None, 1000) == ()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("not a list", "must be a list"),
+        ([42], "must be an object"),
+        ([{"message": "hi", "extra": 1}], "must be an object"),
+        ([{"message": ""}], "non-empty string"),
+        ([{"message": 7}], "non-empty string"),
+        ([{"message": "x" * 1001}], "longer than 1000"),
+        ([{"message": "hi", "citations": "abc"}], "list of passage ids"),
+        ([{"message": "hi", "citations": [1, 2]}], "list of passage ids"),
+        ([{"message": "q"}] * (MAX_TURNS + 1), f"limit is {MAX_TURNS}"),
+    ],
+)
+def test_bad_history_is_refused_naming_the_problem(value: object, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        check_history(value, 1000)

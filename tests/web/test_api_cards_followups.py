@@ -1,0 +1,114 @@
+"""/api/ask with key-question cards and follow-up questions (real model, real index)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from assistant.evidence.cards import LABEL
+from assistant.search.engine import Engine
+
+
+def ask(client: FlaskClient, body: dict[str, Any], status: int = 200) -> dict[str, Any]:
+    response = client.post("/api/ask", json=body)
+    assert response.status_code == status, response.get_json()
+    data: dict[str, Any] = response.get_json()
+    return data
+
+
+def test_a_card_phrasing_gets_the_cards_summary_labelled_and_cited(
+    client: FlaskClient, engine: Engine
+) -> None:
+    card = engine.index.cards[0]
+    data = ask(client, {"message": card.questions[0]})
+    assert data["kind"] == "card" and data["card_id"] == card.id
+    assert data["label"] == LABEL and data["reviewed"] == card.reviewed
+    assert data["answer"].startswith(card.sentences[0].text)
+    assert {c["id"] for c in data["citations"]} == set(card.passage_ids())
+    assert all(c["highlights"] for c in data["citations"])
+    assert all(
+        set(s["citations"]) <= {c["n"] for c in data["citations"]} for s in data["sentences"]
+    )
+
+
+def test_extracts_and_cards_both_offer_card_questions_to_ask_next(client: FlaskClient) -> None:
+    data = ask(client, {"message": "What does a specialised parent-infant relationship team do?"})
+    assert not data["abstained"]
+    upcoming = data["next_questions"]
+    assert 1 <= len(upcoming) <= 3
+    assert all(q["question"] and q["card_id"] != data.get("card_id") for q in upcoming)
+
+
+def test_an_unrelated_question_matches_no_card_and_abstains(client: FlaskClient) -> None:
+    data = ask(client, {"message": "How do I renew my passport?"})
+    assert data["abstained"] and "card_id" not in data and data["citations"] == []
+
+
+def test_a_follow_up_is_read_against_the_earlier_question(client: FlaskClient) -> None:
+    first = ask(client, {"message": "Can the NHS and the council pool budgets under section 75?"})
+    history = [{"message": first["question"], "citations": [c["id"] for c in first["citations"]]}]
+    data = ask(client, {"message": "how long does it take to set up?", "history": history})
+    assert data["interpreted_as"] == first["question"]
+    assert not data["abstained"]
+    assert "section 75" in " ".join(c["text"] for c in data["citations"]).lower()
+
+
+def test_without_history_the_same_follow_up_has_nothing_to_lean_on(client: FlaskClient) -> None:
+    data = ask(client, {"message": "how long does it take to set up?"})
+    assert "interpreted_as" not in data
+
+
+def test_unknown_passage_ids_in_history_are_ignored(client: FlaskClient) -> None:
+    history = [{"message": "What is a JSNA?", "citations": ["ffffffffffff", "nonsense"]}]
+    data = ask(client, {"message": "who has to write it?", "history": history})
+    assert data["interpreted_as"] == "What is a JSNA?"
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        "what is a JSNA",
+        [{"message": 5}],
+        [{"message": "x" * 1001}],
+        [{"message": "ok", "citations": "abc"}],
+        [{"text": "wrong key"}],
+        [{"message": "q"}] * 11,
+    ],
+)
+def test_a_bad_history_is_a_422_with_the_error_shape(client: FlaskClient, history: Any) -> None:
+    data = ask(client, {"message": "is it effective?", "history": history}, status=422)
+    assert data["error"]["code"] == "invalid_input" and "history" in data["error"]["message"]
+
+
+def test_a_card_has_a_permalink_page_and_json(client: FlaskClient, engine: Engine) -> None:
+    card = engine.index.cards[0]
+    page = client.get(f"/answers/{card.id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert LABEL in html and card.reviewed in html
+    data = client.get(f"/api/answers/{card.id.upper()}").get_json()
+    assert data["card_id"] == card.id and data["questions"] == list(card.questions)
+    assert client.get("/answers/no-such-card").status_code == 404
+    assert client.get("/api/answers/no-such-card").get_json()["error"]["code"] == "not_found"
+
+
+def test_a_journey_step_lists_the_questions_people_ask_there(
+    client: FlaskClient, engine: Engine
+) -> None:
+    card = next(c for c in engine.index.cards if c.step)
+    data = client.get(f"/api/journey/{card.step}").get_json()
+    assert {"card_id": card.id, "question": card.questions[0]} in data["questions"]
+    html = client.get(f"/journey/{card.step}").get_data(as_text=True)
+    assert "Questions people ask here" in html and f"/answers/{card.id}" in html
+
+
+def test_the_no_javascript_chat_carries_the_previous_question(client: FlaskClient) -> None:
+    first = client.post("/", data={"message": "What is a Joint Strategic Needs Assessment?"})
+    html = first.get_data(as_text=True)
+    assert 'name="previous" value="What is a Joint Strategic Needs Assessment?"' in html
+    second = client.post(
+        "/", data={"message": "who is responsible for it?", "previous": "What is a JSNA?"}
+    )
+    assert "Read as a follow-up to: <em>What is a JSNA?</em>" in second.get_data(as_text=True)

@@ -49,7 +49,7 @@ class SearchResult:
 @dataclass(frozen=True)
 class RetrievalSettings:
     rrf_k: int = 60
-    abstain_threshold: float = 0.40
+    abstain_threshold: float = 0.45
 
 
 class Retriever:

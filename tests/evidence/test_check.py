@@ -90,7 +90,7 @@ def test_bad_sources_are_reported_with_line(
     corpus: Path, url: str, type: str, expected: str
 ) -> None:
     _add_source(corpus, url, type)
-    _add_passage(corpus, source="extra-source")
+    _add_passage(corpus, source="extra-source", evidence="expert opinion")
     messages = _messages(corpus)
     assert len(messages) == 1, messages
     assert messages[0].startswith("sources.yaml:")
@@ -98,6 +98,24 @@ def test_bad_sources_are_reported_with_line(
     line = int(messages[0].split(":")[1])
     key = "type:" if "type" in expected else "url:"
     assert (corpus / "sources.yaml").read_text().splitlines()[line - 1].strip().startswith(key)
+
+
+@pytest.mark.parametrize(
+    ("type", "evidence"),
+    [
+        ("news", "official statistics"),
+        ("news", "guidance or policy"),
+        ("local case study", "trial"),
+    ],
+)
+def test_a_grade_the_source_cannot_have_is_reported_at_the_passage(
+    corpus: Path, type: str, evidence: str
+) -> None:
+    _add_source(corpus, type=type)
+    _add_passage(corpus, source="extra-source", evidence=evidence)
+    (message,) = _messages(corpus)
+    assert message.startswith("evidence/sample.md:")
+    assert f"is graded {evidence!r} but its source 'extra-source' is a {type}" in message
 
 
 def test_unused_source(corpus: Path) -> None:

@@ -87,18 +87,14 @@ def _missing(terms: list[Term], held: frozenset[str]) -> float:
     return sum(t.weight for t in terms if not t.held_by(held)) / total if total else 0.0
 
 
-_card_terms: dict[tuple[int, str], tuple[frozenset[str], frozenset[str]]] = {}
-
-
 def card_terms(index: EvidenceIndex, card: Card) -> tuple[frozenset[str], frozenset[str]]:
     """Stems of a card's phrasings, and of everything it speaks to (phrasings, summary,
     cited passages); computed once per index."""
-    key = (id(index), card.id)
-    found = _card_terms.get(key)
+    found = index.card_terms.get(card.id)
     if found is None:
         cited = [index.passages[index.by_id[i]].text for i in _present(index, card.passage_ids())]
         asked, said = tokenize([" ".join(card.questions), " ".join((card.answer, *cited))])
-        found = _card_terms[key] = (frozenset(asked), frozenset(asked) | frozenset(said))
+        found = index.card_terms[card.id] = (frozenset(asked), frozenset(asked) | frozenset(said))
     return found
 
 
@@ -109,15 +105,14 @@ def card_answer(index: EvidenceIndex, found: CardMatch, question: str) -> Answer
     spans: dict[str, list[tuple[int, int]]] = {pid: [] for pid in numbers}
     sentences = []
     for s in card.sentences:
-        cited = [numbers[i] for r in s.cites for i in card.resolved.get(r, ()) if i in numbers]
-        cited = list(dict.fromkeys(cited))
-        for pid, n in numbers.items():
-            if n in cited:
-                spans[pid].append(_support(index, pid, s.text))
+        ids = dict.fromkeys(i for r in s.cites for i in card.resolved.get(r, ()) if i in numbers)
+        for pid in ids:
+            spans[pid].append(_support(index, pid, s.text))
+        cited = [numbers[pid] for pid in ids]
         if cited:
             sentences.append(AnswerSentence(s.text, cited[0], tuple(cited)))
     citations = [_citation(index, pid, n, spans[pid]) for pid, n in numbers.items()]
-    reviewed = {p.id: p.reviewed for p in index.passages if p.id in numbers}
+    reviewed = {pid: index.passages[index.by_id[pid]].reviewed for pid in numbers}
     return Answer(
         question=question,
         answer=" ".join(f"{s.text} " + "".join(f"[{n}]" for n in s.citations) for s in sentences),
@@ -168,15 +163,12 @@ def next_questions(
     """Up to three questions of the cards closest to ``vector``: what people ask next."""
     if not index.cards:
         return []
-    sims = index.phrasing_vectors @ vector
-    best: dict[int, float] = {}
-    for row, sim in enumerate(sims):
-        number = index.phrasing_card[row]
-        best[number] = max(best.get(number, -1.0), float(sim))
+    best = np.full(len(index.cards), -1.0)
+    np.maximum.at(best, index.phrasing_card, index.phrasing_vectors @ vector)
     asked_key = asked.strip().lower()
     chosen: list[dict[str, str]] = []
-    for card_no, sim in sorted(best.items(), key=lambda kv: -kv[1]):
-        card = index.cards[card_no]
+    for card_no in np.argsort(-best):
+        card, sim = index.cards[int(card_no)], float(best[card_no])
         if sim < NEXT_MIN_SIMILARITY or len(chosen) == MAX_NEXT:
             break
         if card.id == skip or card.questions[0].strip().lower() == asked_key:

@@ -209,25 +209,21 @@ def sentence_text(index: EvidenceIndex, n: int) -> str:
     return index.passages[ref.passage].text[ref.start : ref.end]
 
 
-def _numbers(text: str) -> set[str]:
-    return {m for m in re.findall(r"\d[\d,.]*\d|\d", text) if len(m.replace(",", "")) >= 2}
+def _figures(text: str) -> set[str]:
+    """Numbers of two or more digits, years left out: two sentences may share "2019"."""
+    numbers = {m for m in re.findall(r"\d[\d,.]*\d|\d", text) if len(m.replace(",", "")) >= 2}
+    return numbers - set(_YEAR.findall(text))
 
 
 def _repeats(index: EvidenceIndex, n: int, chosen: list[int]) -> bool:
     """Nearly the same sentence, or the same figure, as one already chosen."""
     vector = index.sentence_vectors[n]
-    figures = _numbers(sentence_text(index, n))
-    for m in chosen:
-        if float(np.dot(vector, index.sentence_vectors[m])) >= REDUNDANT:
-            return True
-        if figures and figures & _numbers(sentence_text(index, m)) - _numbers_years(m, index):
-            return True
-    return False
-
-
-def _numbers_years(m: int, index: EvidenceIndex) -> set[str]:
-    """Years are context, not the figure itself: two sentences may share "2019"."""
-    return set(_YEAR.findall(sentence_text(index, m)))
+    figures = _figures(sentence_text(index, n))
+    return any(
+        float(np.dot(vector, index.sentence_vectors[m])) >= REDUNDANT
+        or bool(figures & _figures(sentence_text(index, m)))
+        for m in chosen
+    )
 
 
 _ANAPHORA = re.compile(

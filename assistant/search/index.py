@@ -84,19 +84,25 @@ class EvidenceIndex:
     phrasing_card: list[int] = dataclasses.field(default_factory=list)
     card_by_id: dict[str, int] = dataclasses.field(default_factory=dict)
     _sentence_terms: list[frozenset[str]] | None = dataclasses.field(default=None, repr=False)
+    # card id -> stems it is asked with and speaks to (filled in by answer.cards on use)
+    card_terms: dict[str, tuple[frozenset[str], frozenset[str]]] = dataclasses.field(
+        default_factory=dict, repr=False
+    )
+    # main source id -> first passage citing it, for "newer evidence exists" links
+    first_of_source: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_id = {p.id: i for i, p in enumerate(self.passages)}
         self.card_by_id = {c.id: i for i, c in enumerate(self.cards)}
+        for p in reversed(self.passages):
+            self.first_of_source[p.source_id] = p.id
         self.topics = dict(self.manifest.get("topics", {}))
         for n, ref in enumerate(self.sentences):
             self.sentences_of.setdefault(ref.passage, []).append(n)
 
     def newer_passage(self, source_id: str | None) -> str | None:
         """The first passage citing ``source_id`` (the evidence that supersedes a source)."""
-        if source_id is None:
-            return None
-        return next((p.id for p in self.passages if p.source_id == source_id), None)
+        return None if source_id is None else self.first_of_source.get(source_id)
 
     def sentence_terms(self, n: int) -> frozenset[str]:
         """The stemmed terms of sentence ``n`` (tokenised once per process, on first use)."""

@@ -112,3 +112,9 @@ def test_the_no_javascript_chat_carries_the_previous_question(client: FlaskClien
         "/", data={"message": "who is responsible for it?", "previous": "What is a JSNA?"}
     )
     assert "Read as a follow-up to: <em>What is a JSNA?</em>" in second.get_data(as_text=True)
+
+
+def test_the_head_question_on_team_counts_states_the_england_figure(client: FlaskClient) -> None:
+    data = ask(client, {"message": "How many specialised parent-infant teams are in England?"})
+    assert data["kind"] == "card" and data["label"] == LABEL
+    assert "fewer than 40" in data["answer"].lower()

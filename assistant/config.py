@@ -53,7 +53,7 @@ class Settings:
         metadata={"help": "Confidence below which the assistant says it has no evidence (0 to 1)."},
     )
     card_threshold: float = field(
-        default=0.72,
+        default=0.70,
         metadata={
             "help": "Score above which a question gets a key-question card's summary (0 to 1)."
         },

@@ -16,6 +16,7 @@ import numpy as np
 
 from assistant.answer.compose import Answer, AnswerSentence
 from assistant.answer.followup import FILLER_WORDS
+from assistant.answer.intent import Intent, compatible, intent_of
 from assistant.evidence.cards import LABEL, Card, under_review
 from assistant.search.citations import Citation, make_citation
 from assistant.search.index import EvidenceIndex
@@ -30,6 +31,9 @@ from assistant.search.retrieval import Hit
 COSINE_WEIGHT = 0.65
 PHRASING_TERMS_WEIGHT = 0.35
 MISSING_TERMS_PENALTY = 0.35
+# A card written for another kind of question ("who commissions FNP?" for "what is FNP?")
+# loses this much: close in topic, it still does not say what was asked.
+INTENT_PENALTY = 0.06
 CANDIDATES = 12  # phrasings considered, by cosine
 MAX_NEXT = 3
 NEXT_MIN_SIMILARITY = 0.45
@@ -42,11 +46,17 @@ class CardMatch:
     cosine: float
 
 
-def best_card(index: EvidenceIndex, vector: np.ndarray, terms: list[Term]) -> CardMatch | None:
+def best_card(
+    index: EvidenceIndex,
+    vector: np.ndarray,
+    terms: list[Term],
+    intent: Intent = Intent.NONE,
+) -> CardMatch | None:
     """The card whose phrasing is closest to the question, scored; None with no cards.
 
     Only the question's topic words count as terms: "is it effective", "how do I" and
-    the like say what kind of answer is wanted, which any card on the topic can give."""
+    the like say what kind of answer is wanted, which ``intent`` (the question's)
+    checks against the intents of the card's phrasings."""
     if not index.cards:
         return None
     terms = [t for t in terms if not set(t.alternatives[0]) <= _filler_stems()]
@@ -59,11 +69,12 @@ def best_card(index: EvidenceIndex, vector: np.ndarray, terms: list[Term]) -> Ca
             continue
         seen.add(number)
         card, cosine = index.cards[number], float(sims[row])
-        asked, held = card_terms(index, card)
+        phrased, held = card_terms(index, card)
         score = (
             COSINE_WEIGHT * cosine
-            + PHRASING_TERMS_WEIGHT * (1.0 - _missing(terms, asked))
+            + PHRASING_TERMS_WEIGHT * (1.0 - _missing(terms, phrased))
             - MISSING_TERMS_PENALTY * _missing(terms, held)
+            - (0.0 if compatible(intent, offered(card)) else INTENT_PENALTY)
         )
         if best is None or score > best.score:
             best = CardMatch(card, round(score, 4), round(cosine, 4))
@@ -75,10 +86,28 @@ def _filler_stems() -> frozenset[str]:
     return frozenset(tokenize([FILLER_WORDS])[0])
 
 
+def offered(card: Card) -> frozenset[Intent]:
+    """The intents of a card's phrasings that are questions (key words ask nothing)."""
+    found = _OFFERED.get(card.questions)
+    if found is None:
+        found = _OFFERED[card.questions] = frozenset(intent_of(q) for q in card.questions) - {
+            Intent.NONE
+        }
+    return found
+
+
+_OFFERED: dict[tuple[str, ...], frozenset[Intent]] = {}
+
+
 def match(
-    index: EvidenceIndex, vector: np.ndarray, terms: list[Term], threshold: float
+    index: EvidenceIndex,
+    vector: np.ndarray,
+    terms: list[Term],
+    threshold: float,
+    question: str = "",
 ) -> CardMatch | None:
-    found = best_card(index, vector, terms)
+    """The best card if it scores ``threshold`` or more for ``question``."""
+    found = best_card(index, vector, terms, intent_of(question) if question else Intent.NONE)
     return found if found is not None and found.score >= threshold else None
 
 

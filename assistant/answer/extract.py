@@ -229,11 +229,17 @@ def _repeats(index: EvidenceIndex, n: int, chosen: list[int]) -> bool:
 _ANAPHORA = re.compile(
     r"(It|Its|This|These|That|Those|They|Their|Such|Both|He|She|His|Her|The same)\b"
 )
+# "Solihull describes these two ideas as core": a demonstrative early in the sentence
+# points back as surely as an opening "These".
+_EARLY_DEMONSTRATIVE = re.compile(r"^(\S+\s+){1,6}(these|those)\s", re.I)
 
 
 def _with_antecedent(index: EvidenceIndex, n: int) -> list[int]:
     """Sentence ``n``, after the sentence before it when ``n`` opens with "It", "This",
-    "They" and the like, so a quoted sentence never leaves its subject behind."""
+    "They" and the like (or says "these" or "those" in its first words), so a quoted
+    sentence never leaves its subject behind."""
     ref = index.sentences[n]
     first = index.sentences_of[ref.passage][0]
-    return [n - 1, n] if n > first and _ANAPHORA.match(sentence_text(index, n)) else [n]
+    text = sentence_text(index, n)
+    points_back = _ANAPHORA.match(text) or _EARLY_DEMONSTRATIVE.match(text)
+    return [n - 1, n] if n > first and points_back else [n]

@@ -35,6 +35,8 @@ _BACK_REFERENCE = re.compile(
 # "there" and "one" point back only in questions with almost nothing else in them
 # ("how many are there in England?", "how do I write one?").
 _WEAK_REFERENCE = re.compile(r"\b(there|one|ones)\b", re.I)
+# "is there a mother and baby unit there?": a closing "there" points at a place named before.
+_PLACE_REFERENCE = re.compile(r"\b(?<!is )(?<!are )(there|in that area|in that country)\W*$", re.I)
 # Words that carry no topic of their own: what is left decides whether a question stands alone.
 FILLER_WORDS = """
 a an the and or but so to of in on for with at by from about as is are was were be
@@ -108,19 +110,42 @@ def is_follow_up(question: str) -> bool:
         return True
     if _BACK_REFERENCE.search(question) and len(own) <= 2:
         return True
+    if _PLACE_REFERENCE.search(question) and len(own) <= 4:
+        return True
     return bool(_WEAK_REFERENCE.search(question)) and len(own) <= 1
 
 
-def read(question: str, history: Sequence[Turn], step_title: str | None = None) -> Reading:
-    """How to search for ``question`` given the conversation and the journey step."""
-    if not is_follow_up(question):
+def points_back(question: str) -> bool:
+    """Does the question refer to something said before ("that", "they", "there")?"""
+    return any(p.search(question) for p in (_BACK_REFERENCE, _WEAK_REFERENCE, _PLACE_REFERENCE))
+
+
+def read(
+    question: str,
+    history: Sequence[Turn],
+    step_title: str | None = None,
+    force: bool = False,
+) -> Reading:
+    """How to search for ``question`` given the conversation and the journey step.
+
+    A follow-up borrows the topic words of the turns back to the last question that
+    stood alone ("where were they based?" after "how many did they interview?" after
+    "what did the 2025 study find?" carries both earlier questions' topics), and reads
+    against that question. ``force`` reads even a question that seems to stand alone
+    that way (the caller's second try when the plain reading finds no evidence)."""
+    if not (force or is_follow_up(question)):
         return Reading(question)
     own = {w.lower() for w in topic_words(question)}
+    carried: list[str] = []
+    cited: list[str] = []
     for turn in reversed(history):
-        carried = [w for w in topic_words(turn.message) if w.lower() not in own]
-        if carried:
-            query = f"{question} ({' '.join(dict.fromkeys(carried))})"
-            return Reading(query, turn.message, turn.citations)
+        carried = [w for w in topic_words(turn.message) if w.lower() not in own] + carried
+        cited.extend(turn.citations)
+        if carried and not is_follow_up(turn.message):
+            break
+    if carried:
+        query = f"{question} ({' '.join(dict.fromkeys(carried))})"
+        return Reading(query, turn.message, tuple(dict.fromkeys(cited))[:MAX_CITED])
     if step_title:
         return Reading(f"{question} ({step_title})", step_title)
     return Reading(question)

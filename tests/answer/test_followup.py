@@ -20,6 +20,7 @@ EARLIER = Turn("Can we pool budgets with a section 75 agreement?", ("0123456789a
         "how many are there in England?",
         "how do I write one?",
         "how long does it take to set up?",
+        "is there a specialist inpatient unit there?",
     ],
 )
 def test_questions_that_lean_on_an_earlier_one_are_follow_ups(question: str) -> None:
@@ -82,3 +83,19 @@ def test_history_is_validated_and_unknown_ids_are_ignored() -> None:
 def test_bad_history_is_refused_naming_the_problem(value: object, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         check_history(value, 1000)
+
+
+def test_a_chain_of_follow_ups_reads_back_to_the_question_that_stood_alone() -> None:
+    first = Turn("What did the 2025 BMC study find about commissioning?", ("aaaaaaaaaaaa",))
+    second = Turn("how many commissioners did they interview?", ("bbbbbbbbbbbb",))
+    reading = read("where were they based?", [first, second])
+    assert reading.interpreted_as == first.message
+    assert "BMC" in reading.query and "interview" in reading.query
+    assert set(reading.boost) == {"aaaaaaaaaaaa", "bbbbbbbbbbbb"}
+
+
+def test_a_question_that_seems_to_stand_alone_is_read_in_context_only_when_forced() -> None:
+    earlier = Turn("What is Watch, Wait and Wonder?")
+    assert read("how many sessions?", [earlier]).interpreted_as is None
+    forced = read("how many sessions?", [earlier], force=True)
+    assert forced.interpreted_as == earlier.message and "Wonder" in forced.query

@@ -118,3 +118,35 @@ def test_the_head_question_on_team_counts_states_the_england_figure(client: Flas
     data = ask(client, {"message": "How many specialised parent-infant teams are in England?"})
     assert data["kind"] == "card" and data["label"] == LABEL
     assert "fewer than 40" in data["answer"].lower()
+
+
+def test_a_card_written_for_another_kind_of_question_scores_lower(engine: Engine) -> None:
+    from assistant.answer import cards
+    from assistant.answer.intent import Intent, intent_of
+
+    index = engine.index
+    card = next(
+        c
+        for c in index.cards
+        if Intent.DEFINE not in cards.offered(c) and cards.offered(c) - {Intent.OPEN}
+    )
+    phrasing = next(q for q in card.questions if intent_of(q) not in (Intent.NONE, Intent.OPEN))
+    vector = engine.embed(phrasing)
+    terms = index.lexical.query_terms(phrasing)
+    fitting = cards.best_card(index, vector, terms, intent_of(phrasing))
+    defining = cards.best_card(index, vector, terms, Intent.DEFINE)
+    assert fitting is not None and defining is not None and fitting.card == card
+    if defining.card == card:
+        assert defining.score == pytest.approx(fitting.score - cards.INTENT_PENALTY, abs=1e-3)
+    else:
+        assert defining.score < fitting.score
+
+
+def test_a_short_question_that_finds_nothing_alone_is_read_against_the_conversation(
+    client: FlaskClient,
+) -> None:
+    history = [{"message": "What is video interaction guidance?", "citations": []}]
+    alone = ask(client, {"message": "how many sessions are usual?"})
+    data = ask(client, {"message": "how many sessions are usual?", "history": history})
+    assert alone["abstained"]
+    assert not data["abstained"] and data["interpreted_as"] == history[0]["message"]

@@ -26,7 +26,12 @@ from assistant.evidence.corpus import (
     Source,
     parse_corpus,
 )
-from assistant.evidence.provenance import address_problems, grade_problems, review_problems
+from assistant.evidence.provenance import (
+    address_problems,
+    grade_consistency_problems,
+    grade_problems,
+    review_problems,
+)
 from assistant.evidence.text import word_count
 from assistant.evidence.yamlsrc import Problem
 
@@ -109,7 +114,8 @@ def check_corpus(
     corpus = parse_corpus(corpus_dir)
     problems = list(corpus.problems)
     problems += card_problems(corpus.cards, {p.id: p.text for p in corpus.passages}, asked)
-    problems += grade_problems(corpus) + address_problems(corpus) + review_problems(corpus)
+    problems += grade_problems(corpus) + grade_consistency_problems(corpus)
+    problems += address_problems(corpus) + review_problems(corpus)
     problems += source_problems(corpus, corpus_dir)
     problems += passage_problems(corpus.passages)
     problems += topic_problems(corpus_dir, corpus)

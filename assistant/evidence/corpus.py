@@ -42,9 +42,9 @@ SOURCE_TYPES = (
     "local case study",
     "news",
 )
-META_KEYS = ("source", "evidence", "page", "reviewed")
+META_KEYS = ("source", "evidence", "page", "reviewed", "grade_note")
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-_META_RE = re.compile(r"^(source|evidence|page|reviewed):\s*(.+?)\s*$")
+_META_RE = re.compile(r"^(source|evidence|page|reviewed|grade_note):\s*(.+?)\s*$")
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 
 
@@ -83,6 +83,8 @@ class Passage:
     line: int = 0
     order: int = 0
     reviewed: str | None = None
+    # Why this passage's grade differs from other passages of its main source.
+    grade_note: str | None = None
 
     @property
     def source_id(self) -> str:
@@ -352,6 +354,7 @@ def _passages(
             evidence=meta.get("evidence"),
             page=meta.get("page"),
             reviewed=meta.get("reviewed"),
+            grade_note=meta.get("grade_note"),
             file=rel,
             line=section.line,
             order=order + i,

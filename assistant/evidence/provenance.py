@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from assistant.evidence.corpus import Corpus, Passage
+from assistant.evidence.corpus import EVIDENCE_GRADES, Corpus, Passage
 from assistant.evidence.yamlsrc import Problem
 
 # Grades a passage may not take from its main source's type: a news item or an MP's page
@@ -55,6 +55,31 @@ def grade_problems(corpus: Corpus) -> list[Problem]:
             problems.append(
                 Problem(p.file, p.line, f"definition {p.heading!r} cannot be a systematic review")
             )
+    return problems
+
+
+def grade_consistency_problems(corpus: Corpus) -> list[Problem]:
+    """One source, one grade: a passage graded unlike most passages of its main source
+    must say why in ``grade_note:`` (a definition drawn from a review, say)."""
+    by_source: dict[str, list[Passage]] = {}
+    for p in corpus.passages:
+        if p.evidence in EVIDENCE_GRADES:  # an unknown grade is reported on its own
+            by_source.setdefault(p.source_id, []).append(p)
+    problems = []
+    for source_id, passages in by_source.items():
+        grades = [p.evidence for p in passages]
+        usual = max(dict.fromkeys(grades), key=grades.count)
+        for p in passages:
+            if p.evidence != usual and not p.grade_note:
+                problems.append(
+                    Problem(
+                        p.file,
+                        p.line,
+                        f"passage {p.heading!r} is graded {p.evidence!r} but other passages of "
+                        f"{source_id!r} are {usual!r}; grade it the same or say why in "
+                        "'grade_note:'",
+                    )
+                )
     return problems
 
 

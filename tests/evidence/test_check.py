@@ -193,3 +193,17 @@ def test_ingested_documents_need_no_grade_url_type_or_minimum_length(tmp_path: P
         "# Our local perinatal plan\n\n## Page 2\npage: 2\n\nA short final chunk of a page.\n"
     )
     assert [str(p) for p in check_corpus(corpus, vectorise=None)] == []
+
+
+def test_one_source_one_grade_unless_the_passage_says_why(corpus: Path) -> None:
+    _add_source(corpus, type="peer-reviewed study")
+    for n in range(2):
+        _add_passage(corpus, source="extra-source", evidence="trial", text=f"{GOOD_TEXT} {n}")
+    _add_passage(corpus, source="extra-source", evidence="qualitative")
+    (message,) = _messages(corpus)
+    assert "is graded 'qualitative' but other passages of 'extra-source' are 'trial'" in message
+    path = corpus / "evidence" / "sample.md"
+    text = path.read_text()
+    at = text.rindex("evidence: qualitative") + len("evidence: qualitative")
+    path.write_text(text[:at] + "\ngrade_note: reports the trial's interviews" + text[at:])
+    assert _messages(corpus) == []

@@ -101,6 +101,9 @@ def _reply(
         if in_context or reading.interpreted_as is not None:
             threshold += FOLLOW_UP_CARD_MARGIN
         found = cards.match(index, vector, terms, threshold, question)
+        if found is not None and reading.interpreted_as is not None:
+            own = index.lexical.query_terms(question)
+            found = found if cards.speaks_to(index, found.card, own) else None
         if found is not None:
             return cards.card_answer(index, found, question)
     result = engine.search(reading.query, query_vector=vector, boost=reading.boost)

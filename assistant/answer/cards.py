@@ -116,6 +116,15 @@ def _missing(terms: list[Term], held: frozenset[str]) -> float:
     return sum(t.weight for t in terms if not t.held_by(held)) / total if total else 0.0
 
 
+def speaks_to(index: EvidenceIndex, card: Card, terms: list[Term]) -> bool:
+    """Does the card (phrasings, summary or cited passages) mention every topic term?
+
+    "and in Wales?" after a question on Northern Ireland must not get the Northern
+    Ireland card, however close the rest of the conversation's words are."""
+    terms = [t for t in terms if not set(t.alternatives[0]) <= _filler_stems()]
+    return _missing(terms, card_terms(index, card)[1]) == 0.0
+
+
 def card_terms(index: EvidenceIndex, card: Card) -> tuple[frozenset[str], frozenset[str]]:
     """Stems of a card's phrasings, and of everything it speaks to (phrasings, summary,
     cited passages); computed once per index."""

@@ -22,6 +22,7 @@ from enum import Enum
 
 import numpy as np
 
+from assistant.answer.intent import Intent, intent_of
 from assistant.search.index import EvidenceIndex
 from assistant.search.retrieval import SearchResult
 
@@ -41,6 +42,9 @@ class Kind(Enum):
     EFFECT = "effect"  # is it effective, does it work, what is the evidence
     HOWTO = "howto"  # how do I, should we, what steps
     DEFINE = "define"  # what is, who are
+    WHEN = "when"  # when, since when, what year
+    WHO = "who"  # who commissions, who runs
+    WHERE = "where"  # where, which areas
     OTHER = "other"
 
 
@@ -65,8 +69,25 @@ _KINDS = (
     ),
     (Kind.DEFINE, r"^(what|who) (is|are|does|do)\b|^(define|definition|meaning)\b|\bmean\b"),
 )
-_FIGURE = re.compile(r"\d|£|\bper cent\b|%")
+_FIGURE = re.compile(
+    r"\d|£|\bper cent\b|%|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"twenty|thirty|forty|fifty|hundred|thousand|million|billion|half|third|quarter|"
+    r"dozen)\b",
+    re.I,
+)
 _YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
+_DATE = re.compile(
+    r"\b(19[5-9]\d|20[0-4]\d|January|February|March|April|May|June|July|August|"
+    r"September|October|November|December|since|until)\b"
+)
+# A named body or person: two capitalised words running together after the first word,
+# an acronym, or a kind of organisation.
+_NAMED = re.compile(
+    r"\s[A-Z][\w'’-]+\s(?:(?:of|for|and|the)\s)?[A-Z][\w'’-]+|\b[A-Z]{2,}s?\b|\b(council|"
+    r"authorit(y|ies)|government|department|board|trust|foundation|charity|committee|"
+    r"commissioner|university|service|team|partnership)s?\b"
+)
+_PLACE = re.compile(r"\b(in|across|covering|wards?|areas?|regions?|districts?|boroughs?)\b")
 _DEFINITION = re.compile(
     r"^\W*([\w'’ -]{0,60}?)\b(is|are|means|refers to|describes|was defined as)\b", re.I
 )
@@ -110,7 +131,13 @@ class Chosen:
     score: float
 
 
+_BY_INTENT = {Intent.WHEN: Kind.WHEN, Intent.WHO: Kind.WHO, Intent.WHERE: Kind.WHERE}
+
+
 def kind_of(question: str) -> Kind:
+    by_intent = _BY_INTENT.get(intent_of(question))
+    if by_intent is not None:
+        return by_intent
     text = question.lower().strip()
     for kind, pattern in _KINDS:
         if re.search(pattern, text):
@@ -190,8 +217,8 @@ def _score(
 def _fits(kind: Kind, text: str) -> float:
     """0..1: how well the sentence is the kind of statement the question asks for."""
     if kind is Kind.COUNT:
-        if not _FIGURE.search(text):
-            return 0.0
+        if not _FIGURE.search(_YEAR.sub("", text)):
+            return 0.2 if _YEAR.search(text) else 0.0
         years = [int(y) for y in _YEAR.findall(text)]
         recency = (max(years) - 2000) / 30 if years else 0.3
         return 0.7 + 0.2 * min(1.0, recency) + (0.1 if _CAVEAT.search(text) else 0.0)
@@ -201,6 +228,12 @@ def _fits(kind: Kind, text: str) -> float:
         return 1.0 if _GUIDANCE.search(text) else 0.0
     if kind is Kind.DEFINE:
         return 1.0 if _DEFINITION.match(text) else 0.0
+    if kind is Kind.WHEN:
+        return 1.0 if _DATE.search(text) else 0.0
+    if kind is Kind.WHO:
+        return 1.0 if _NAMED.search(text) else 0.0
+    if kind is Kind.WHERE:
+        return 1.0 if _PLACE.search(text) and _NAMED.search(text) else 0.0
     return 0.0
 
 

@@ -150,3 +150,18 @@ def test_a_short_question_that_finds_nothing_alone_is_read_against_the_conversat
     data = ask(client, {"message": "how many sessions are usual?", "history": history})
     assert alone["abstained"]
     assert not data["abstained"] and data["interpreted_as"] == history[0]["message"]
+
+
+def test_a_follow_up_naming_a_new_place_gets_no_card_about_the_old_one(
+    client: FlaskClient, engine: Engine
+) -> None:
+    from assistant.answer import cards
+
+    first = ask(
+        client, {"message": "What perinatal mental health support does Northern Ireland have?"}
+    )
+    history = [{"message": first["question"], "citations": [c["id"] for c in first["citations"]]}]
+    data = ask(client, {"message": "and in Wales?", "history": history})
+    if data.get("kind") == "card":
+        card = next(c for c in engine.index.cards if c.id == data["card_id"])
+        assert cards.speaks_to(engine.index, card, engine.index.lexical.query_terms("Wales"))

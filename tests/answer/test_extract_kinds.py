@@ -1,0 +1,36 @@
+"""What kind of sentence each kind of question wants."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.extract import Kind, _fits, kind_of
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("When did the service open?", Kind.WHEN),
+        ("Who runs the Bradford service?", Kind.WHO),
+        ("Which areas does the team cover?", Kind.WHERE),
+        ("How many commissioners took part?", Kind.COUNT),
+        ("Is video feedback effective?", Kind.EFFECT),
+        ("What is a mother and baby unit?", Kind.DEFINE),
+    ],
+)
+def test_the_question_says_what_kind_of_sentence_answers_it(question: str, kind: Kind) -> None:
+    assert kind_of(question) is kind
+
+
+def test_a_count_wants_a_figure_not_just_a_year() -> None:
+    assert _fits(Kind.COUNT, "The study interviewed nine commissioners in 2022.") > 0.7
+    assert _fits(Kind.COUNT, "The team closed in 2021 after ten years.") > 0.7
+    assert _fits(Kind.COUNT, "The report was published in 2021.") < 0.5
+
+
+def test_when_who_and_where_want_a_date_a_name_and_a_place() -> None:
+    assert _fits(Kind.WHEN, "It was founded in 1998.") == 1.0
+    assert _fits(Kind.WHEN, "It works with parents and babies.") == 0.0
+    assert _fits(Kind.WHO, "It is commissioned by Better Start Bradford.") == 1.0
+    assert _fits(Kind.WHO, "It works with parents and babies.") == 0.0
+    assert _fits(Kind.WHERE, "It covers three wards in Bradford Moor and Little Horton.") == 1.0

@@ -155,13 +155,24 @@ def index_build(ctx: click.Context, if_stale: bool) -> None:
         click.echo("The index is up to date.")
         return
     texts = build_texts(settings)
-    report = build_index(settings.corpus_dir, settings.index_dir, embedder, texts=texts)
+    report = build_index(
+        settings.corpus_dir,
+        settings.index_dir,
+        embedder,
+        texts=texts,
+        approximate_above=settings.hnsw_above,
+    )
     m = report.manifest
     click.echo(
         f"Built index {m['build_id']}: {m['passage_count']} passages, "
         f"{m['sentence_count']} sentences, {m['source_count']} sources "
-        f"in {m['build_seconds']} s."
+        f"in {m['build_seconds']} s ({m['texts_embedded']} texts embedded, "
+        f"{m['texts_reused']} reused)."
     )
+    if m["vector_search"]["kind"] == "hnsw":
+        click.echo(
+            f"HNSW search: recall@10 against exact search {m['vector_search']['recall_at_10']}."
+        )
     click.echo(report.summary())
 
 

@@ -86,6 +86,13 @@ class Settings:
             "parse": Choice("onnx", "numpy"),
         },
     )
+    hnsw_above: int = field(
+        default=100_000,
+        metadata={
+            "help": "Index builds with more passages than this use approximate FAISS HNSW "
+            "search instead of exact search (0: always exact)."
+        },
+    )
     query_cache_size: int = field(
         default=1024,
         metadata={"help": "Recent query vectors and lookups kept in memory (0: none)."},

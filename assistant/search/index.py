@@ -69,6 +69,10 @@ _FILES = (
     "texts.jsonl",
     "texts.npy",
 )
+# Above the size setting (PAIR_HNSW_ABOVE) passages are searched with FAISS HNSW.
+HNSW_LINKS = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 128
 # Nearest passages stored per passage for `/evidence/<id>` (its five related passages
 # after leaving out itself and its two neighbours).
 NEIGHBOURS = 8
@@ -199,13 +203,16 @@ def build_index(
     embedder: Embedder,
     *,
     texts: Sequence[str] | None = None,
+    approximate_above: int = 100_000,
     fail_after: Callable[[str], None] | None = None,
 ) -> BuildReport:
     """Embed the corpus and switch ``index_dir/current`` to the new build.
 
     ``texts`` are short texts whose vectors servers need at start-up (the journey's
     steps); they are embedded and stored with the build, so a server starts without
-    running the model. None keeps those of the serving build. ``fail_after`` is called
+    running the model. None keeps those of the serving build. Above
+    ``approximate_above`` passages (0: never) the vectors go into an HNSW index, whose
+    recall@10 against exact search the manifest records. ``fail_after`` is called
     after each file is written (tests use it to crash a build half-way and check the
     serving index survives).
     """
@@ -223,7 +230,9 @@ def build_index(
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=builds))
     try:
         _write_retired(tmp / "retired.jsonl", previous, corpus.passages)
-        manifest = _write_build(tmp, corpus, reusing, fail_after or (lambda _name: None))
+        manifest = _write_build(
+            tmp, corpus, reusing, fail_after or (lambda _name: None), approximate_above
+        )
         _write_texts(tmp, stored, reusing, manifest["dimension"])
         manifest["texts_embedded"] = reusing.embedded
         manifest["texts_reused"] = reusing.reused
@@ -269,16 +278,23 @@ def _pair_edits(added: list[Passage], removed: list[dict[str, Any]]) -> tuple[tu
 
 
 def _write_build(
-    folder: Path, corpus: Corpus, embedder: Embedder, checkpoint: Callable[[str], None]
+    folder: Path,
+    corpus: Corpus,
+    embedder: Embedder,
+    checkpoint: Callable[[str], None],
+    approximate_above: int,
 ) -> dict[str, Any]:
     passages = corpus.passages
     vectors = embedder.encode([p.embedding_text() for p in passages])
-    faiss = _faiss()
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(vectors)
-    faiss.write_index(index, str(folder / "faiss.index"))
+    index, search = _vector_index(vectors, approximate_above)
+    _faiss().write_index(index, str(folder / "faiss.index"))
     checkpoint("faiss.index")
-    np.save(folder / "related.npy", nearest_passages(vectors, NEIGHBOURS), allow_pickle=False)
+    related = (
+        nearest_passages(vectors, NEIGHBOURS)
+        if search["kind"] == "flat"
+        else _searched_neighbours(index, vectors, NEIGHBOURS)
+    )
+    np.save(folder / "related.npy", related, allow_pickle=False)
     _write_jsonl(folder / "passages.jsonl", (dataclasses.asdict(p) for p in passages))
     checkpoint("passages.jsonl")
     used = {s for p in passages for s in p.source_ids}
@@ -312,6 +328,7 @@ def _write_build(
         "source_count": len(sources),
         "card_count": len(corpus.cards),
         "topics": corpus.topics,
+        "vector_search": search,
     }
 
 
@@ -329,6 +346,41 @@ def passage_vectors(folder: Path) -> np.ndarray:
     return vectors
 
 
+def _stored_vectors(index: Any) -> np.ndarray:
+    """The index's vectors as a NumPy view of FAISS's own memory (one copy, not two).
+
+    The view lives as long as ``index`` does: the EvidenceIndex holds both."""
+    faiss = _faiss()
+    flat = faiss.downcast_index(index.storage) if hasattr(index, "storage") else index
+    try:
+        raw = faiss.rev_swig_ptr(flat.get_xb(), flat.ntotal * flat.d)
+        view: np.ndarray = np.asarray(raw).view(np.float32).reshape(flat.ntotal, flat.d)
+    except (AttributeError, TypeError, ValueError):
+        view = index.reconstruct_n(0, index.ntotal)
+    return view
+
+
+def _vector_index(vectors: np.ndarray, approximate_above: int) -> tuple[Any, dict[str, Any]]:
+    """Exact inner-product search, or HNSW above ``approximate_above`` passages with its
+    recall@10 against exact search on up to 1,000 of the passages as queries."""
+    faiss = _faiss()
+    exact = faiss.IndexFlatIP(vectors.shape[1])
+    exact.add(vectors)
+    if approximate_above <= 0 or len(vectors) <= approximate_above:
+        return exact, {"kind": "flat"}
+    index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    index.add(vectors)
+    index.hnsw.efSearch = HNSW_EF_SEARCH
+    sample = vectors[np.linspace(0, len(vectors) - 1, min(1000, len(vectors))).astype(int)]
+    k = min(10, len(vectors))
+    _, truth = exact.search(sample, k)
+    _, found = index.search(sample, k)
+    hits = sum(len(set(t) & set(f)) for t, f in zip(truth, found, strict=True))
+    recall = round(hits / truth.size, 4)
+    return index, {"kind": "hnsw", "links": HNSW_LINKS, "recall_at_10": recall}
+
+
 def nearest_passages(vectors: np.ndarray, width: int, block: int = 1024) -> np.ndarray:
     """Each passage's ``width`` nearest passages (itself included), best first.
 
@@ -342,6 +394,12 @@ def nearest_passages(vectors: np.ndarray, width: int, block: int = 1024) -> np.n
         order = np.lexsort((top, -picked), axis=1)
         rows.append(np.take_along_axis(top, order, axis=1))
     return np.vstack(rows).astype(np.int32) if rows else np.zeros((0, width), np.int32)
+
+
+def _searched_neighbours(index: Any, vectors: np.ndarray, width: int) -> np.ndarray:
+    """Each passage's nearest passages by the (approximate) index, for large corpora."""
+    rows = [index.search(vectors[i : i + 4096], width)[1] for i in range(0, len(vectors), 4096)]
+    return np.vstack(rows).astype(np.int32)
 
 
 def _write_texts(folder: Path, texts: list[str], embedder: Embedder, dimension: int) -> None:
@@ -536,7 +594,8 @@ def _read_build(folder: Path, manifest: dict[str, Any]) -> EvidenceIndex:
         for sid, row in json.loads((folder / "sources.json").read_text("utf-8")).items()
     }
     index = _faiss().read_index(str(folder / "faiss.index"))
-    sentence_vectors = np.load(folder / "sentences.npy", allow_pickle=False)
+    # memory-mapped: read-only pages the page cache shares between worker processes
+    sentence_vectors = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
     refs = [SentenceRef(*row) for row in _read_jsonl(folder / "sentences.jsonl")]
     if not index.ntotal == len(passages) == manifest["passage_count"]:
         raise ValueError("passage count does not match the manifest")
@@ -556,7 +615,7 @@ def _read_build(folder: Path, manifest: dict[str, Any]) -> EvidenceIndex:
         manifest=manifest,
         passages=passages,
         sources=sources,
-        vectors=index.reconstruct_n(0, index.ntotal),
+        vectors=_stored_vectors(index),
         faiss_index=index,
         lexical=LexicalIndex.load(
             folder / "lexical",

@@ -24,11 +24,12 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from assistant.config import load_settings
 from assistant.search import minilm, onnxencoder
 from assistant.search.embedding import resolve_model, set_threads
-from assistant.search.engine import load_engine
+from assistant.search.engine import Engine, load_engine
 from assistant.tools import bench_search
 from assistant.tools.benchserver import Config, Server, request, start
 
@@ -106,49 +107,67 @@ def ask(port: int) -> Callable[[str], float]:
     return lambda q: request(port, "POST", "/api/ask", {"message": q})
 
 
-def encoder_floor() -> dict[str, tuple[float, float]]:
-    """Median ms per question: (encode, encode + FAISS search) for each encoder."""
+def floor_encoders() -> tuple[Engine, dict[str, Callable[[list[str]], Any]]]:
+    """This process's engine and the encode functions of the NumPy and ONNX encoders."""
     settings = load_settings()
     set_threads(1)
     engine = load_engine(settings)
     folder = resolve_model(settings.model)
-    assert isinstance(folder, Path)
-    found = minilm.covered(folder)
-    encoders: dict[str, object] = {}
-    if found is not None:
-        encoders["numpy"] = minilm.NumpyEncoder(folder, *found)
-        if engine.index.encoder_path is not None:
-            onnx = onnxencoder.load(engine.index.encoder_path, folder, 1, found[1])
-            if onnx is not None:
-                encoders["onnx"] = onnx
-    floors = {}
-    for name, encoder in encoders.items():
-        encode = encoder.encode  # type: ignore[attr-defined]
+    found = minilm.covered(folder) if isinstance(folder, Path) else None
+    if not isinstance(folder, Path) or found is None:
+        raise SystemExit("the benchmark needs the packaged model (a BERT folder)")
+    encoders: dict[str, Callable[[list[str]], Any]] = {
+        "numpy": minilm.NumpyEncoder(folder, *found).encode
+    }
+    if engine.index.encoder_path is not None:
+        onnx = onnxencoder.load(engine.index.encoder_path, folder, 1, found[1])
+        if onnx is not None:
+            encoders["onnx"] = onnx.encode
+    for encode in encoders.values():
         encode(["warm up"])
-        alone, searched = [], []
-        for q in QUESTIONS * 3:
+    return engine, encoders
+
+
+def one_at_a_time(
+    servers: list[Server], engine: Engine, encoders: dict[str, Callable[[list[str]], Any]]
+) -> tuple[dict[str, tuple[float, ...]], dict[str, tuple[list[float], float]]]:
+    """Question by question: each encoder's floor in-process, then each server's answer,
+    so all of them meet the same moment's load. Returns the floors (median ms: encode,
+    encode + FAISS, and the CPU time of encode + FAISS, which waiting for a busy core does
+    not inflate) and, per server, latencies and CPU ms per request."""
+    alone: dict[str, list[float]] = {n: [] for n in encoders}
+    searched: dict[str, list[float]] = {n: [] for n in encoders}
+    busy: dict[str, list[float]] = {n: [] for n in encoders}
+    times: dict[str, list[float]] = {s.config.name: [] for s in servers}
+    cpu = {s.config.name: s.cpu_seconds() for s in servers}
+    for question in QUESTIONS:
+        for name, encode in encoders.items():
+            cpu_started = time.thread_time()
             started = time.perf_counter()
-            vector = encode([q])[0]
+            vector = encode([question])[0]
             middle = time.perf_counter()
             engine.index.dense(vector, 50)
-            ended = time.perf_counter()
-            alone.append(middle - started)
-            searched.append(ended - started)
-        floors[name] = (statistics.median(alone) * 1000, statistics.median(searched) * 1000)
-    return floors
+            alone[name].append(middle - started)
+            searched[name].append(time.perf_counter() - started)
+            busy[name].append(time.thread_time() - cpu_started)
+        for server in servers:
+            times[server.config.name].append(ask(server.port)(question))
+    floors = {
+        n: tuple(1000 * statistics.median(v[n]) for v in (alone, searched, busy)) for n in encoders
+    }
+    rows = {
+        s.config.name: (
+            times[s.config.name],
+            (s.cpu_seconds() - cpu[s.config.name]) * 1000 / len(QUESTIONS),
+        )
+        for s in servers
+    }
+    return floors, rows
 
 
 def ms(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return 1000 * ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def sequential(server: Server) -> tuple[list[float], float]:
-    """Latencies of the questions one at a time, and server CPU ms per request."""
-    call = ask(server.port)
-    cpu = server.cpu_seconds()
-    times = [call(q) for q in QUESTIONS]
-    return times, (server.cpu_seconds() - cpu) * 1000 / len(times)
 
 
 def concurrent(server: Server, clients: int) -> tuple[list[float], float]:
@@ -161,40 +180,50 @@ def concurrent(server: Server, clients: int) -> tuple[list[float], float]:
 
 def main() -> None:
     workers = os.cpu_count() or 1
-    floors = encoder_floor()
+    engine, encoders = floor_encoders()
     servers = []
     try:
         for config in configs(workers):
             servers.append(start(config, QUESTIONS[0]))
-        report(floors, servers)
+        for server in servers:  # a warm-up pass: first-use caches, page faults
+            for question in QUESTIONS:
+                ask(server.port)(question)
+        floors, rows = one_at_a_time(servers, engine, encoders)
+        report(floors, rows, servers)
     finally:
         for server in servers:
             server.stop()
 
 
-def report(floors: dict[str, tuple[float, float]], servers: list[Server]) -> None:
+def report(
+    floors: dict[str, tuple[float, ...]],
+    rows: dict[str, tuple[list[float], float]],
+    servers: list[Server],
+) -> None:
     print(f"cores: {os.cpu_count()}; questions: {len(QUESTIONS)}")
-    print("\nEncoder floor (one question, one thread, in-process; medians)")
-    print(f"{'encoder':<10}{'encode':>12}{'encode + FAISS':>18}")
-    for name, (alone, searched) in floors.items():
-        print(f"{name:<10}{alone:>9.2f} ms{searched:>15.2f} ms")
-    floor = floors.get("onnx", floors.get("numpy", (0.0, 0.0)))[1]
-    for server in servers:  # a warm-up pass: first-use caches, page faults
-        sequential(server)
-    rows = {s.config.name: sequential(s) for s in servers}
+    print("\nEncoder floor (one question, one thread, in-process; medians, measured")
+    print("question by question alongside the servers' answers below)")
+    print(f"{'encoder':<10}{'encode':>12}{'encode + FAISS':>18}{'CPU, encode + FAISS':>23}")
+    for name, (alone, searched, busy) in floors.items():
+        print(f"{name:<10}{alone:>9.2f} ms{searched:>15.2f} ms{busy:>20.2f} ms")
+    _alone, floor, cpu_floor = floors.get("onnx", floors.get("numpy", (0.0, 0.0, 0.0)))
     rates: dict[str, dict[int, tuple[list[float], float]]] = {s.config.name: {} for s in servers}
     for level in LEVELS:
         for server in servers:
             rates[server.config.name][level] = concurrent(server, level)
     width = max(len(s.config.name) for s in servers) + 2
     print("\n/api/ask, one question at a time (50 questions)")
-    print(f"{'server':<{width}}{'p50':>9}{'p95':>10}{'p50 / ONNX floor':>18}{'CPU / request':>16}")
+    print(
+        f"{'server':<{width}}{'p50':>9}{'p95':>10}{'p50 / floor':>13}"
+        f"{'p50 / CPU floor':>17}{'CPU / request':>15}"
+    )
     for name, (times, cpu) in rows.items():
-        ratio = ms(times, 0.5) / floor if floor else float("nan")
+        p50 = ms(times, 0.5)
         print(
-            f"{name:<{width}}{ms(times, 0.5):>6.1f} ms{ms(times, 0.95):>7.1f} ms"
-            f"{ratio:>17.2f}x{cpu:>13.1f} ms"
+            f"{name:<{width}}{p50:>6.1f} ms{ms(times, 0.95):>7.1f} ms{p50 / floor:>12.2f}x"
+            f"{p50 / cpu_floor:>16.2f}x{cpu:>12.1f} ms"
         )
+    print("(floor: the ONNX encode + FAISS median above, wall clock and CPU time)")
     print(f"\n/api/ask throughput, requests/s ({ROUNDS} passes per level; p50 ms in brackets)")
     print(f"{'server':<{width}}" + "".join(f"{f'{n} clients':>18}" for n in LEVELS))
     for name, by_level in rates.items():

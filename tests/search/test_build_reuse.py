@@ -113,3 +113,26 @@ def test_a_journey_step_edited_after_the_build_is_embedded_at_start(
     steps = [journey_step_texts(settings)[0], edited]
     vectors = _step_vectors(engine, steps)
     assert np.abs(vectors - engine.embedder.encode(steps)).max() < 1e-5
+
+
+def test_large_corpora_get_an_hnsw_index_with_its_recall(
+    fixture_settings: Settings, embedder: SentenceTransformerEmbedder
+) -> None:
+    s = fixture_settings
+    report = build_index(s.corpus_dir, s.index_dir, embedder, approximate_above=2)
+    search = report.manifest["vector_search"]
+    assert search["kind"] == "hnsw"
+    assert search["recall_at_10"] == 1.0  # three passages: nothing to miss
+    engine = load_engine(s.replace(hnsw_above=2), embedder)
+    assert "HNSW" in type(engine.index.faiss_index).__name__
+    assert (
+        engine.search("Do CAMHS accept referrals for babies under two?").hits[0].passage.heading
+        == "CAMHS and babies"
+    )
+
+
+def test_vectors_are_kept_once_and_sentence_vectors_mapped(engine: Engine) -> None:
+    index = engine.index
+    assert not index.vectors.flags.owndata  # a view of FAISS's memory, not a copy
+    assert np.array_equal(index.vectors, index.faiss_index.reconstruct_n(0, len(index.passages)))
+    assert isinstance(index.sentence_vectors, np.memmap)

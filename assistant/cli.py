@@ -70,8 +70,8 @@ def serve(
     """Serve the web app with a production WSGI server (gunicorn workers or waitress)."""
     from assistant.search.embedding import set_threads
     from assistant.web import create_app, preload
-    from assistant.web.server import choose_server, worker_count
-    from assistant.web.server import serve as run_server
+    from assistant.web.prefork import choose_server, worker_count
+    from assistant.web.prefork import serve as run_server
 
     settings = _settings(ctx)
     logging.getLogger().setLevel(logging.INFO)

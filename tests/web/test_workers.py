@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.web.server import choose_server, worker_count
+from assistant.web.prefork import choose_server, worker_count
 
 
 def test_workers_default_to_one_per_core(settings: Settings) -> None:

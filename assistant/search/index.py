@@ -346,17 +346,26 @@ def passage_vectors(folder: Path) -> np.ndarray:
     return vectors
 
 
+class _Held(np.ndarray):
+    """An array over memory another object owns, holding that owner alive."""
+
+    owner: Any = None
+
+
 def _stored_vectors(index: Any) -> np.ndarray:
     """The index's vectors as a NumPy view of FAISS's own memory (one copy, not two).
 
-    The view lives as long as ``index`` does: the EvidenceIndex holds both."""
+    The view holds the FAISS index, so the memory stays valid however long the array
+    (or any view of it) is kept."""
     faiss = _faiss()
     flat = faiss.downcast_index(index.storage) if hasattr(index, "storage") else index
     try:
         raw = faiss.rev_swig_ptr(flat.get_xb(), flat.ntotal * flat.d)
-        view: np.ndarray = np.asarray(raw).view(np.float32).reshape(flat.ntotal, flat.d)
+        view = np.asarray(raw).view(np.float32).reshape(flat.ntotal, flat.d).view(_Held)
     except (AttributeError, TypeError, ValueError):
-        view = index.reconstruct_n(0, index.ntotal)
+        copied: np.ndarray = index.reconstruct_n(0, index.ntotal)
+        return copied
+    view.owner = index
     return view
 
 

@@ -57,6 +57,8 @@ def previous_vectors(
     """Text -> vector for everything the build in ``folder`` embedded (empty if unusable).
 
     ``passage_vectors`` reads the build's passage vectors (from its FAISS index)."""
+    if not (folder / "manifest.json").is_file():
+        return {}  # the first build
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         if (manifest.get("model"), manifest.get("weights_sha256")) != (

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from assistant.config import load_settings
 from assistant.evidence.corpus import Passage, load_corpus
@@ -128,9 +129,13 @@ def bench_size(size: int, work: Path) -> None:
         port = server.port
         ids = [p.id for p in real[:: max(1, len(real) // 40)]]
         ask = timed(lambda q: request(port, "POST", "/api/ask", {"message": q}), list(QUESTIONS))
-        find = timed(lambda q: request(port, "GET", f"/api/search?q={q}"), ["JSNA", "births"] * 10)
+        find = timed(
+            lambda q: request(port, "GET", "/api/search?" + urlencode({"q": q})),
+            ["JSNA", "births"] * 10,
+        )
         quoted = timed(
-            lambda q: request(port, "GET", f"/api/search?q=%22{q}%22"), ["Rare Jewels"] * 20
+            lambda q: request(port, "GET", "/api/search?" + urlencode({"q": f'"{q}"'})),
+            ["Rare Jewels"] * 20,
         )
         page = timed(lambda i: request(port, "GET", f"/evidence/{i}"), ids)
         rss = max(r for r, _p in server.memory_mib())

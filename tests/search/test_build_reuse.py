@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 import numpy as np
@@ -136,3 +137,9 @@ def test_vectors_are_kept_once_and_sentence_vectors_mapped(engine: Engine) -> No
     assert not index.vectors.flags.owndata  # a view of FAISS's memory, not a copy
     assert np.array_equal(index.vectors, index.faiss_index.reconstruct_n(0, len(index.passages)))
     assert isinstance(index.sentence_vectors, np.memmap)
+
+
+def test_the_vectors_outlive_the_index_that_loaded_them(engine: Engine) -> None:
+    vectors = load_index(current_folder(engine.settings.index_dir)).vectors
+    gc.collect()  # the loaded index itself is gone; its vectors must still be whole
+    assert np.array_equal(vectors, engine.index.vectors)

@@ -16,7 +16,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup run test check lint format bench eval index clean
+.PHONY: setup run test check lint format bench bench-scale eval index clean
 
 setup: $(STAMP)
 
@@ -51,6 +51,11 @@ eval: index
 
 bench: index
 	$(BIN)/python -m assistant.tools.bench
+
+# Synthetic corpora of 10k, 50k and 200k passages: hours on a small machine; not in `make test`.
+SCALE_SIZES ?= 10000 50000 200000
+bench-scale: index
+	$(BIN)/python -m assistant.tools.bench_scale --sizes $(SCALE_SIZES)
 
 clean:
 	rm -rf $(VENV) index/*.index index/*.json index/*.jsonl index/*.npy index/lexical index/.build-*

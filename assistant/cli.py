@@ -51,13 +51,27 @@ def main(ctx: click.Context, verbose: bool) -> None:
 @main.command()
 @click.option("--host", help="Address to listen on (default: PAIR_HOST).")
 @click.option("--port", type=click.IntRange(1, 65535), help="Port (default: PAIR_PORT).")
+@click.option(
+    "--workers",
+    type=click.IntRange(0, 256),
+    help="Worker processes (default: PAIR_WORKERS; 0: one per core).",
+)
+@click.option(
+    "--server",
+    type=click.Choice(["auto", "gunicorn", "waitress"]),
+    default="auto",
+    show_default=True,
+    help="gunicorn (preforked workers) where the platform can fork, else waitress.",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
-    """Serve the web app with the production WSGI server (waitress)."""
-    import waitress
-
+def serve(
+    ctx: click.Context, host: str | None, port: int | None, workers: int | None, server: str
+) -> None:
+    """Serve the web app with a production WSGI server (gunicorn workers or waitress)."""
     from assistant.search.embedding import set_threads
     from assistant.web import create_app, preload
+    from assistant.web.prefork import choose_server, worker_count
+    from assistant.web.prefork import serve as run_server
 
     settings = _settings(ctx)
     logging.getLogger().setLevel(logging.INFO)
@@ -65,8 +79,13 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     app = create_app(settings=settings)
     preload(app)
     host, port = host or settings.host, port or settings.port
-    click.echo(f"Serving the PAIR Evidence Assistant on http://{host}:{port}")
-    waitress.serve(app, host=host, port=port, threads=settings.threads, ident="pair-assistant")
+    chosen = choose_server(server)
+    count = worker_count(settings, workers) if chosen == "gunicorn" else 1
+    click.echo(
+        f"Serving the PAIR Evidence Assistant on http://{host}:{port} "
+        f"({chosen}, {count} worker{'s' if count != 1 else ''} of {settings.threads} threads)"
+    )
+    run_server(app, settings, host, port, count, chosen)
 
 
 @main.command()
@@ -125,8 +144,9 @@ def index() -> None:
 @click.pass_context
 def index_build(ctx: click.Context, if_stale: bool) -> None:
     """Embed the corpus into a new index and switch to it atomically."""
+    import assistant.journey.guide  # noqa: F401  (stores the journey's step vectors)
     from assistant.search.embedding import SentenceTransformerEmbedder
-    from assistant.search.engine import index_problem
+    from assistant.search.engine import build_texts, index_problem
     from assistant.search.index import build_index
 
     settings = _settings(ctx.find_root())
@@ -134,14 +154,43 @@ def index_build(ctx: click.Context, if_stale: bool) -> None:
     if if_stale and index_problem(settings, embedder) is None:
         click.echo("The index is up to date.")
         return
-    report = build_index(settings.corpus_dir, settings.index_dir, embedder)
+    texts = build_texts(settings)
+    report = build_index(
+        settings.corpus_dir,
+        settings.index_dir,
+        embedder,
+        texts=texts,
+        approximate_above=settings.hnsw_above,
+    )
     m = report.manifest
     click.echo(
         f"Built index {m['build_id']}: {m['passage_count']} passages, "
         f"{m['sentence_count']} sentences, {m['source_count']} sources "
-        f"in {m['build_seconds']} s."
+        f"in {m['build_seconds']} s ({m['texts_embedded']} texts embedded, "
+        f"{m['texts_reused']} reused)."
     )
+    if m["vector_search"]["kind"] == "hnsw":
+        click.echo(
+            f"HNSW search: recall@10 against exact search {m['vector_search']['recall_at_10']}."
+        )
     click.echo(report.summary())
+
+
+@index.command("verify")
+@click.pass_context
+def index_verify(ctx: click.Context) -> None:
+    """Check every file of the current index against its SHA-256 in the manifest."""
+    from assistant.search.index import current_folder, damaged_files, read_manifest
+
+    folder = current_folder(_settings(ctx.find_root()).index_dir)
+    manifest = read_manifest(folder)
+    damaged = damaged_files(folder, manifest)
+    if damaged:
+        raise click.ClickException(
+            f"index {manifest['build_id']} has damaged or missing files: {', '.join(damaged)}; "
+            "run `pair-assistant index build`"
+        )
+    click.echo(f"Index {manifest['build_id']}: all {len(manifest['files'])} files match.")
 
 
 @index.command("info")

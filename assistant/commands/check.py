@@ -133,8 +133,7 @@ def _index_vectors(
 
     folder = current_folder(index_dir)
     try:
-        fingerprint = parse_corpus(corpus_dir).fingerprint
-        if staleness(read_manifest(folder), fingerprint, embedder) is not None:
+        if staleness(read_manifest(folder), corpus_dir, embedder) is not None:
             return None
         index = load_index(folder)
     except IndexError_:

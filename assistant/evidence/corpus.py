@@ -206,6 +206,31 @@ def source_files(corpus_dir: Path) -> list[Path]:
     return sorted(found)
 
 
+def fingerprint_files(corpus_dir: Path) -> list[Path]:
+    """The files the corpus fingerprint covers, in the order they are hashed."""
+    markdown = [p for p in sorted(corpus_dir.rglob("*.md")) if p.name != "README.md"]
+    synonyms = [corpus_dir / SYNONYMS_FILE] if (corpus_dir / SYNONYMS_FILE).is_file() else []
+    return [*source_files(corpus_dir), *markdown, *card_files(corpus_dir), *synonyms]
+
+
+def content_fingerprint(corpus_dir: Path) -> str:
+    """``parse_corpus(corpus_dir).fingerprint``, from the file contents alone (no parsing)."""
+    hasher = hashlib.sha256()
+    for path in fingerprint_files(corpus_dir):
+        _hash_file(hasher, corpus_dir, path)
+    return hasher.hexdigest()
+
+
+def file_stats(corpus_dir: Path) -> dict[str, list[int]]:
+    """Size and modification time of each fingerprinted file: a change check that reads
+    no file, for start-up (the content hash is the judge when these differ)."""
+    stats = {}
+    for path in fingerprint_files(corpus_dir):
+        found = path.stat()
+        stats[path.relative_to(corpus_dir).as_posix()] = [found.st_size, found.st_mtime_ns]
+    return stats
+
+
 def _hash_file(hasher: Any, root: Path, path: Path) -> None:
     hasher.update(path.relative_to(root).as_posix().encode() + b"\0")
     hasher.update(path.read_bytes() + b"\0")

@@ -167,9 +167,9 @@ class NodeMatcher:
         self.engine = engine
         self.ids = [i for i in journey.nodes if i != "start"]
         nodes = [journey.node(i) for i in self.ids]
-        # The model sees title and guidance (short: start-up stays quick); the words
-        # also count the evidence queries, which name the step's specific terms.
-        self._vectors = _unit(np.asarray(engine.embedder.encode([_summary(n) for n in nodes])))
+        # The model sees title and guidance; the words also count the evidence queries,
+        # which name the step's specific terms.
+        self._vectors = _unit(_step_vectors(engine, [_summary(n) for n in nodes]))
         self._words = [set(words) for words in tokenize([_node_text(n) for n in nodes])]
 
     def related(
@@ -196,6 +196,20 @@ class NodeMatcher:
         return np.array(
             [sum(w for t, w in weights.items() if t in words) / total for words in self._words]
         )
+
+
+def step_texts(journey: Journey) -> list[str]:
+    """What the matcher embeds for each step: stored with the index build, so a server
+    starts without running the model."""
+    return [_summary(journey.node(i)) for i in journey.nodes if i != "start"]
+
+
+def _step_vectors(engine: _Engine, texts: list[str]) -> np.ndarray:
+    """The build's stored vectors; only steps edited since the build are embedded now."""
+    stored = [engine.index.stored_vector(t) for t in texts]
+    missing = [t for t, v in zip(texts, stored, strict=True) if v is None]
+    fresh = iter(engine.embedder.encode(missing)) if missing else iter(())
+    return np.vstack([next(fresh) if v is None else v for v in stored]).astype(np.float32)
 
 
 def _summary(node: Node) -> str:

@@ -8,13 +8,18 @@ the CLI share it, so both answer the same way.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.config import Settings
+from assistant.errors import PairError
 from assistant.journey.estimator import Rates, load_rates, verify_rates
-from assistant.journey.evidence import NodeEvidence, NodeMatcher
+from assistant.journey.evidence import NodeEvidence, NodeMatcher, step_texts
 from assistant.journey.tree import Journey, load_journey
-from assistant.search.engine import Engine
+from assistant.search.engine import Engine, add_build_texts
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,21 @@ def journey_path(corpus_dir: Path) -> Path:
     """`corpus/journey/` when the tree is split into files, else `corpus/journey.yaml`."""
     folder = corpus_dir / "journey"
     return folder if folder.is_dir() else corpus_dir / "journey.yaml"
+
+
+def journey_step_texts(settings: Settings) -> list[str]:
+    """The journey's step texts, whose vectors index builds store (none without a journey)."""
+    path = journey_path(settings.corpus_dir)
+    if not path.exists():
+        return []
+    try:
+        return step_texts(load_journey(path))
+    except PairError as exc:  # the journey is checked where it is served; the index builds
+        log.warning("journey steps not stored with the index: %s", exc.message)
+        return []
+
+
+add_build_texts(journey_step_texts)
 
 
 def load_guide(corpus_dir: Path, engine: Engine) -> Guide:

@@ -2,8 +2,10 @@
 
 Neighbours are the passages just before and after in corpus order that share the
 passage's file and parent section (so the chunks of one heading and the sibling headings
-under one section). Related passages come from the stored passage vectors, so a page
-costs no model call; only a retired passage, which has no stored vector, is embedded.
+under one section). Related passages are the nearest by the stored passage vectors,
+listed per passage by the index build, so a page costs no model call and no scan; only a
+retired passage, which has no stored vector, is embedded. Groups, per-source counts and
+sections are worked out once per process for the loaded index.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ class Section:
 
 def in_context(index: EvidenceIndex, position: int, related: int = RELATED) -> InContext:
     passage = index.passages[position]
-    group = [p for p in index.passages if _group(p) == _group(passage)]
+    group = _groups(index)[_group(passage)]
     at = group.index(passage)
     before = group[at - 1] if at > 0 else None
     after = group[at + 1] if at + 1 < len(group) else None
@@ -58,9 +60,22 @@ def _group(passage: Passage) -> tuple[str, str]:
     return passage.file, parent
 
 
+def _groups(index: EvidenceIndex) -> dict[tuple[str, str], list[Passage]]:
+    def compute() -> dict[tuple[str, str], list[Passage]]:
+        groups: dict[tuple[str, str], list[Passage]] = {}
+        for p in index.passages:
+            groups.setdefault(_group(p), []).append(p)
+        return groups
+
+    return index.derived("groups", compute)
+
+
 def _nearest(index: EvidenceIndex, position: int, skip: set[str], n: int) -> tuple[Passage, ...]:
-    scores = index.vectors @ index.vectors[position]
-    order = np.argsort(-scores, kind="stable")
+    stored = index.related
+    if stored is not None and stored.shape[1] >= n + len(skip):
+        order: np.ndarray = stored[position]
+    else:  # an older build without the list
+        order = np.argsort(-(index.vectors @ index.vectors[position]), kind="stable")
     found = (index.passages[int(i)] for i in order)
     return tuple(p for p in found if p.id not in skip)[:n]
 
@@ -72,22 +87,40 @@ def closest_current(engine: Engine, passage: Passage) -> Passage | None:
 
 
 def sources_by_title(index: EvidenceIndex) -> list[Source]:
-    return sorted(index.sources.values(), key=lambda s: s.title.casefold())
+    return index.derived(
+        "sources_by_title", lambda: sorted(index.sources.values(), key=lambda s: s.title.casefold())
+    )
 
 
 def passage_counts(index: EvidenceIndex) -> dict[str, int]:
     """Passages citing each source (every source, zero included)."""
-    counts = dict.fromkeys(index.sources, 0)
-    for passage in index.passages:
-        for sid in dict.fromkeys(passage.source_ids):
-            counts[sid] = counts.get(sid, 0) + 1
-    return counts
+
+    def compute() -> dict[str, int]:
+        counts = dict.fromkeys(index.sources, 0)
+        for passage in index.passages:
+            for sid in dict.fromkeys(passage.source_ids):
+                counts[sid] = counts.get(sid, 0) + 1
+        return counts
+
+    return dict(index.derived("passage_counts", compute))
 
 
 def source_sections(index: EvidenceIndex, source_id: str) -> tuple[Section, ...]:
     """The source's passages grouped by section, in document (corpus) order."""
     sections: dict[str, list[Passage]] = {}
-    for passage in sorted(index.passages, key=lambda p: p.order):
-        if source_id in passage.source_ids:
-            sections.setdefault(passage.section, []).append(passage)
+    for passage in _by_source(index).get(source_id, ()):
+        sections.setdefault(passage.section, []).append(passage)
     return tuple(Section(name, tuple(ps)) for name, ps in sections.items())
+
+
+def _by_source(index: EvidenceIndex) -> dict[str, list[Passage]]:
+    """Each source's passages in corpus order, worked out once."""
+
+    def compute() -> dict[str, list[Passage]]:
+        found: dict[str, list[Passage]] = {}
+        for passage in sorted(index.passages, key=lambda p: p.order):
+            for sid in dict.fromkeys(passage.source_ids):
+                found.setdefault(sid, []).append(passage)
+        return found
+
+    return index.derived("by_source", compute)

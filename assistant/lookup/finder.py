@@ -34,6 +34,7 @@ from assistant.search.retrieval import Hit, SearchResult
 
 if TYPE_CHECKING:
     from assistant.search.engine import Engine
+    from assistant.search.index import EvidenceIndex
 
 Span = tuple[int, int]
 CANDIDATES = 50
@@ -109,8 +110,8 @@ def lookup(engine: Engine, query: Query, k: int, candidates: int = CANDIDATES) -
 
 
 def _lookup(engine: Engine, query: Query, k: int, candidates: int) -> Lookup:
-    where = _phrase_filter(query.phrases) if query.phrases else None
-    result = engine.search(query.retrieval_text, candidates, where=where)
+    within = phrase_positions(engine.index, query.phrases) if query.phrases else None
+    result = engine.search(query.retrieval_text, candidates, within=within)
     pool = [h for h in result.hits if _relevant(h, query)]
     chosen = [h for h in pool if _keep(h.passage, query.topic, query.source)]
     stems = query_stems(query.retrieval_text)
@@ -136,9 +137,25 @@ def _keep(passage: Passage, topic: str | None, source: str | None) -> bool:
     )
 
 
-def _phrase_filter(phrases: tuple[str, ...]) -> Callable[[Passage], bool]:
+def phrase_positions(index: EvidenceIndex, phrases: tuple[str, ...]) -> np.ndarray:
+    """Positions of the passages whose text holds every phrase (case-insensitive).
+
+    Only passages holding the stems of the phrases' inner words (those with a space on
+    both sides, so whole words in any text that holds the phrase) are read; a phrase of
+    one or two words may sit inside longer words ("Jewel" in "Jewels"), so its words do
+    not narrow the search."""
     folded = [p.casefold() for p in phrases]
-    return lambda passage: all(p in passage.text.casefold() for p in folded)
+    candidates: np.ndarray | None = None
+    for phrase in phrases:
+        inner = [w for w in phrase.split()[1:-1] if w.isascii()]
+        for stems in tokenize(inner) if inner else []:
+            for stem in stems:
+                found = index.lexical.postings(stem)
+                candidates = found if candidates is None else np.intersect1d(candidates, found)
+    pool = range(len(index.passages)) if candidates is None else candidates.tolist()
+    texts = index.passages
+    keep = [i for i in pool if all(p in texts[i].text.casefold() for p in folded)]
+    return np.asarray(keep, dtype=np.int64)
 
 
 def _facets(

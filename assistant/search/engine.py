@@ -19,8 +19,8 @@ from typing import TypeVar, cast
 import numpy as np
 
 from assistant.config import Settings
-from assistant.errors import IndexError_
-from assistant.evidence.corpus import Passage, parse_corpus
+from assistant.errors import CorpusError, IndexError_
+from assistant.evidence.corpus import Passage
 from assistant.search.embedding import Embedder, SentenceTransformerEmbedder
 from assistant.search.index import (
     EvidenceIndex,
@@ -84,14 +84,22 @@ class Engine:
         where: Callable[[Passage], bool] | None = None,
         query_vector: np.ndarray | None = None,
         boost: Collection[str] = (),
+        within: np.ndarray | None = None,
     ) -> SearchResult:
-        """Hybrid search; ``boost`` names passages (by id) to favour in near-ties."""
+        """Hybrid search; ``boost`` names passages (by id) to favour in near-ties;
+        ``within`` (passage positions) limits the search to those passages."""
         if self.settings.log_queries:
             log.info("query: %s", query)
         vector = self.embed(query) if query_vector is None else query_vector
         positions = {self.index.by_id[i] for i in boost if i in self.index.by_id}
         return self.retriever.search(
-            query, k or self.settings.top_k, mode, where, query_vector=vector, boost=positions
+            query,
+            k or self.settings.top_k,
+            mode,
+            where,
+            query_vector=vector,
+            boost=positions,
+            within=within,
         )
 
     def passage(self, passage_id: str) -> Passage | None:
@@ -132,10 +140,39 @@ def load_engine(settings: Settings, embedder: Embedder | None = None) -> Engine:
         if not settings.auto_rebuild:
             raise unusable(problem or "the index cannot be served")
         log.warning("rebuilding the index: %s", problem)
-        build_index(settings.corpus_dir, settings.index_dir, embedder)
+        build_index(settings.corpus_dir, settings.index_dir, embedder, texts=build_texts(settings))
         index = load_index(current_folder(settings.index_dir))
+    use_query_encoder(settings, embedder, index)
     log.info("index loaded: %d passages, model %s", index.manifest["passage_count"], embedder.name)
     return Engine(settings, embedder, index)
+
+
+def use_query_encoder(settings: Settings, embedder: Embedder, index: EvidenceIndex) -> None:
+    """Questions take the build's ONNX graph unless the settings ask for NumPy."""
+    if (
+        settings.query_encoder == "onnx"
+        and index.encoder_path is not None
+        and isinstance(embedder, SentenceTransformerEmbedder)
+    ):
+        embedder.use_onnx(index.encoder_path, settings.model_threads)
+
+
+# Texts whose vectors a build stores for start-up (the journey's steps). Later stages
+# register a provider, as search cannot import them: imports flow one way.
+_text_providers: list[Callable[[Settings], list[str]]] = []
+
+
+def add_build_texts(provider: Callable[[Settings], list[str]]) -> None:
+    """Have every index build store vectors for ``provider(settings)``'s texts."""
+    if provider not in _text_providers:
+        _text_providers.append(provider)
+
+
+def build_texts(settings: Settings) -> list[str] | None:
+    """The registered texts (None when nothing registered: keep the serving build's)."""
+    if not _text_providers:
+        return None
+    return [t for provider in _text_providers for t in provider(settings)]
 
 
 def index_problem(settings: Settings, embedder: Embedder) -> str | None:
@@ -144,7 +181,9 @@ def index_problem(settings: Settings, embedder: Embedder) -> str | None:
         manifest = read_manifest(current_folder(settings.index_dir))
     except IndexError_ as exc:
         return exc.reason
-    return staleness(manifest, parse_corpus(settings.corpus_dir).fingerprint, embedder)
+    if not settings.corpus_dir.is_dir():
+        raise CorpusError(f"corpus folder {settings.corpus_dir} does not exist")
+    return staleness(manifest, settings.corpus_dir, embedder)
 
 
 # Reloading: a running server follows `index/current` to a newer build without dropping
@@ -209,6 +248,7 @@ def reload_engine(settings: Settings) -> bool:
         log.error("keeping the serving index: build %s cannot be served (%s)", target, exc)
         _failed[key] = target
         return False
+    use_query_encoder(settings, old.embedder, index)
     fresh = Engine(settings, old.embedder, index)
     with _engines_lock:
         if _engines.get(key) is old:

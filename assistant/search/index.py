@@ -4,7 +4,9 @@ Layout of ``index/``::
 
     current -> builds/<build id>     symlink, swapped atomically after a verified build
     builds/<build id>/               faiss.index, passages.jsonl, sources.json,
-                                     sentences.jsonl, sentences.npy, lexical/, manifest.json
+                                     sentences.jsonl, sentences.npy, lexical/, manifest.json,
+                                     encoder.onnx (the question encoder, when exported)
+    encoders/                        exported question encoders, one per weights
 
 A build writes into ``builds/.tmp-*``, loads it back to verify it, renames it and then
 replaces the ``current`` symlink, so a crash at any point leaves the serving index whole.
@@ -20,22 +22,36 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import faiss
 import numpy as np
 
 from assistant.errors import IndexError_
 from assistant.evidence.cards import Card, CardSentence
-from assistant.evidence.corpus import Corpus, Passage, Source, load_corpus
+from assistant.evidence.corpus import (
+    Corpus,
+    Passage,
+    Source,
+    content_fingerprint,
+    file_stats,
+    load_corpus,
+)
 from assistant.evidence.text import sentence_spans
-from assistant.search.embedding import Embedder
+from assistant.search.embedding import (
+    Embedder,
+    SentenceTransformerEmbedder,
+    weight_files_stat,
+)
 from assistant.search.lexical import LexicalIndex, Synonyms, tokenize
+from assistant.search.onnxencoder import ENCODER_FILE
+from assistant.search.onnxencoder import sha256 as onnx_sha256
+from assistant.search.reuse import Reusing, previous_vectors
 
 FORMAT_VERSION = 1
 KEEP_BUILDS = 2
@@ -49,8 +65,19 @@ _FILES = (
     "cards.jsonl",
     "cards.npy",
     "synonyms.json",
+    "related.npy",
+    "texts.jsonl",
+    "texts.npy",
 )
+# Above the size setting (PAIR_HNSW_ABOVE) passages are searched with FAISS HNSW.
+HNSW_LINKS = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 128
+# Nearest passages stored per passage for `/evidence/<id>` (its five related passages
+# after leaving out itself and its two neighbours).
+NEIGHBOURS = 8
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -90,6 +117,17 @@ class EvidenceIndex:
     )
     # main source id -> first passage citing it, for "newer evidence exists" links
     first_of_source: dict[str, str] = dataclasses.field(default_factory=dict)
+    # the build's exported question encoder, when it has one
+    encoder_path: Path | None = None
+    # each passage's nearest passages by vector, best first (None: older builds)
+    related: np.ndarray | None = None
+    # vectors stored with the build for short texts (the journey's steps), by text
+    stored_texts: dict[str, int] = dataclasses.field(default_factory=dict)
+    stored_vectors: np.ndarray = dataclasses.field(
+        default_factory=lambda: np.zeros((0, 1), dtype=np.float32)
+    )
+    _memo: dict[Any, Any] = dataclasses.field(default_factory=dict, repr=False)
+    _memo_lock: threading.Lock = dataclasses.field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         self.by_id = {p.id: i for i, p in enumerate(self.passages)}
@@ -99,6 +137,20 @@ class EvidenceIndex:
         self.topics = dict(self.manifest.get("topics", {}))
         for n, ref in enumerate(self.sentences):
             self.sentences_of.setdefault(ref.passage, []).append(n)
+
+    def derived(self, key: Any, compute: Callable[[], T]) -> T:
+        """``compute()`` once per process for this index: per-page figures that depend on
+        the index alone (source counts, sections) are not recomputed per request."""
+        with self._memo_lock:
+            if key not in self._memo:
+                self._memo[key] = compute()
+            value: T = self._memo[key]
+            return value
+
+    def stored_vector(self, text: str) -> np.ndarray | None:
+        """The vector the build stored for ``text``, if it stored one."""
+        row = self.stored_texts.get(text)
+        return None if row is None else self.stored_vectors[row]
 
     def newer_passage(self, source_id: str | None) -> str | None:
         """The first passage citing ``source_id`` (the evidence that supersedes a source)."""
@@ -110,6 +162,14 @@ class EvidenceIndex:
             texts = [self.passages[r.passage].text[r.start : r.end] for r in self.sentences]
             self._sentence_terms = [frozenset(t) for t in tokenize(texts)] if texts else []
         return self._sentence_terms[n]
+
+    def dense_within(
+        self, query_vector: np.ndarray, positions: np.ndarray
+    ) -> list[tuple[int, float]]:
+        """(position, cosine) for ``positions`` only, best first (ties in corpus order)."""
+        scores = self.vectors[positions] @ query_vector
+        order = np.lexsort((positions, -scores))
+        return [(int(positions[i]), float(scores[i])) for i in order]
 
     def dense(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         k = min(k, len(self.passages))
@@ -142,27 +202,45 @@ def build_index(
     index_dir: Path,
     embedder: Embedder,
     *,
+    texts: Sequence[str] | None = None,
+    approximate_above: int = 100_000,
     fail_after: Callable[[str], None] | None = None,
 ) -> BuildReport:
     """Embed the corpus and switch ``index_dir/current`` to the new build.
 
-    ``fail_after`` is called after each file is written (tests use it to crash a build
-    half-way and check the serving index survives).
+    ``texts`` are short texts whose vectors servers need at start-up (the journey's
+    steps); they are embedded and stored with the build, so a server starts without
+    running the model. None keeps those of the serving build. Above
+    ``approximate_above`` passages (0: never) the vectors go into an HNSW index, whose
+    recall@10 against exact search the manifest records. ``fail_after`` is called
+    after each file is written (tests use it to crash a build half-way and check the
+    serving index survives).
     """
     started = time.perf_counter()
+    stats = file_stats(corpus_dir)  # before reading: a file edited meanwhile shows as changed
     corpus = load_corpus(corpus_dir)
     if not corpus.passages:
         raise IndexError_(f"the corpus in {corpus_dir} has no passages to index")
     builds = index_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     previous = _previous_passages(index_dir)
+    stored = list(dict.fromkeys(_previous_texts(index_dir) if texts is None else texts))
+    known = previous_vectors(index_dir / "current", embedder, passage_vectors)
+    reusing = Reusing(embedder, known)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=builds))
     try:
         _write_retired(tmp / "retired.jsonl", previous, corpus.passages)
-        manifest = _write_build(tmp, corpus, embedder, fail_after or (lambda _name: None))
+        manifest = _write_build(
+            tmp, corpus, reusing, fail_after or (lambda _name: None), approximate_above
+        )
+        _write_texts(tmp, stored, reusing, manifest["dimension"])
+        manifest["texts_embedded"] = reusing.embedded
+        manifest["texts_reused"] = reusing.reused
+        manifest["corpus_files"] = stats
+        manifest["weights_files"] = weights_stat(embedder)
         manifest["build_seconds"] = round(time.perf_counter() - started, 2)
         _write_manifest(tmp, manifest)
-        load_index(tmp)  # verify before it can be served
+        load_index(tmp, verify=True)  # verify before it can be served
         final = builds / manifest["build_id"]
         if final.exists():
             shutil.rmtree(final)
@@ -200,14 +278,23 @@ def _pair_edits(added: list[Passage], removed: list[dict[str, Any]]) -> tuple[tu
 
 
 def _write_build(
-    folder: Path, corpus: Corpus, embedder: Embedder, checkpoint: Callable[[str], None]
+    folder: Path,
+    corpus: Corpus,
+    embedder: Embedder,
+    checkpoint: Callable[[str], None],
+    approximate_above: int,
 ) -> dict[str, Any]:
     passages = corpus.passages
     vectors = embedder.encode([p.embedding_text() for p in passages])
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(vectors)
-    faiss.write_index(index, str(folder / "faiss.index"))
+    index, search = _vector_index(vectors, approximate_above)
+    _faiss().write_index(index, str(folder / "faiss.index"))
     checkpoint("faiss.index")
+    related = (
+        nearest_passages(vectors, NEIGHBOURS)
+        if search["kind"] == "flat"
+        else _searched_neighbours(index, vectors, NEIGHBOURS)
+    )
+    np.save(folder / "related.npy", related, allow_pickle=False)
     _write_jsonl(folder / "passages.jsonl", (dataclasses.asdict(p) for p in passages))
     checkpoint("passages.jsonl")
     used = {s for p in passages for s in p.source_ids}
@@ -225,8 +312,10 @@ def _write_build(
     checkpoint("lexical")
     _write_cards(folder, corpus.cards, embedder, int(vectors.shape[1]))
     checkpoint("cards.npy")
+    encoder = _write_encoder(folder, embedder)
     built = datetime.now(UTC)
     return {
+        **encoder,
         "format_version": FORMAT_VERSION,
         "build_id": built.strftime("%Y%m%dT%H%M%S") + "-" + corpus.fingerprint[:8],
         "built_at": built.isoformat(timespec="seconds"),
@@ -239,6 +328,118 @@ def _write_build(
         "source_count": len(sources),
         "card_count": len(corpus.cards),
         "topics": corpus.topics,
+        "vector_search": search,
+    }
+
+
+def _faiss() -> Any:
+    """faiss, imported by the commands that load or build an index, not by the others."""
+    import faiss
+
+    return faiss
+
+
+def passage_vectors(folder: Path) -> np.ndarray:
+    """The passage vectors stored in a build's FAISS index."""
+    index = _faiss().read_index(str(folder / "faiss.index"))
+    vectors: np.ndarray = index.reconstruct_n(0, index.ntotal)
+    return vectors
+
+
+class _Held(np.ndarray):
+    """An array over memory another object owns, holding that owner alive."""
+
+    owner: Any = None
+
+
+def _stored_vectors(index: Any) -> np.ndarray:
+    """The index's vectors as a NumPy view of FAISS's own memory (one copy, not two).
+
+    The view holds the FAISS index, so the memory stays valid however long the array
+    (or any view of it) is kept."""
+    faiss = _faiss()
+    flat = faiss.downcast_index(index.storage) if hasattr(index, "storage") else index
+    try:
+        raw = faiss.rev_swig_ptr(flat.get_xb(), flat.ntotal * flat.d)
+        view = np.asarray(raw).view(np.float32).reshape(flat.ntotal, flat.d).view(_Held)
+    except (AttributeError, TypeError, ValueError):
+        copied: np.ndarray = index.reconstruct_n(0, index.ntotal)
+        return copied
+    view.owner = index
+    return view
+
+
+def _vector_index(vectors: np.ndarray, approximate_above: int) -> tuple[Any, dict[str, Any]]:
+    """Exact inner-product search, or HNSW above ``approximate_above`` passages with its
+    recall@10 against exact search on up to 1,000 of the passages as queries."""
+    faiss = _faiss()
+    exact = faiss.IndexFlatIP(vectors.shape[1])
+    exact.add(vectors)
+    if approximate_above <= 0 or len(vectors) <= approximate_above:
+        return exact, {"kind": "flat"}
+    index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    index.add(vectors)
+    index.hnsw.efSearch = HNSW_EF_SEARCH
+    sample = vectors[np.linspace(0, len(vectors) - 1, min(1000, len(vectors))).astype(int)]
+    k = min(10, len(vectors))
+    _, truth = exact.search(sample, k)
+    _, found = index.search(sample, k)
+    hits = sum(len(set(t) & set(f)) for t, f in zip(truth, found, strict=True))
+    recall = round(hits / truth.size, 4)
+    return index, {"kind": "hnsw", "links": HNSW_LINKS, "recall_at_10": recall}
+
+
+def nearest_passages(vectors: np.ndarray, width: int, block: int = 1024) -> np.ndarray:
+    """Each passage's ``width`` nearest passages (itself included), best first.
+
+    Ties keep corpus order, as a stable sort of one passage's scores would."""
+    width = min(width, len(vectors))
+    rows = []
+    for start in range(0, len(vectors), block):
+        scores = vectors[start : start + block] @ vectors.T
+        top = np.argpartition(-scores, width - 1, axis=1)[:, :width]
+        picked = np.take_along_axis(scores, top, axis=1)
+        order = np.lexsort((top, -picked), axis=1)
+        rows.append(np.take_along_axis(top, order, axis=1))
+    return np.vstack(rows).astype(np.int32) if rows else np.zeros((0, width), np.int32)
+
+
+def _searched_neighbours(index: Any, vectors: np.ndarray, width: int) -> np.ndarray:
+    """Each passage's nearest passages by the (approximate) index, for large corpora."""
+    rows = [index.search(vectors[i : i + 4096], width)[1] for i in range(0, len(vectors), 4096)]
+    return np.vstack(rows).astype(np.int32)
+
+
+def _write_texts(folder: Path, texts: list[str], embedder: Embedder, dimension: int) -> None:
+    _write_jsonl(folder / "texts.jsonl", texts)
+    vectors = embedder.encode(texts) if texts else np.zeros((0, dimension), dtype=np.float32)
+    np.save(folder / "texts.npy", vectors.astype(np.float32), allow_pickle=False)
+
+
+def _previous_texts(index_dir: Path) -> list[str]:
+    path = index_dir / "current" / "texts.jsonl"
+    try:
+        return [t for t in _read_jsonl(path) if isinstance(t, str)] if path.is_file() else []
+    except (OSError, ValueError):
+        return []
+
+
+def _write_encoder(folder: Path, embedder: Embedder) -> dict[str, Any]:
+    """The question encoder for servers (see :mod:`.onnxencoder`): manifest fields."""
+    if isinstance(embedder, Reusing):
+        embedder = embedder.inner
+    if not isinstance(embedder, SentenceTransformerEmbedder):
+        return {}
+    target = folder / ENCODER_FILE
+    if not embedder.export_onnx(folder.parent.parent / "encoders", target):
+        return {}
+    return {
+        "query_encoder": {
+            "file": ENCODER_FILE,
+            "format": "onnx fp32, fused",
+            "sha256": onnx_sha256(target),
+        }
     }
 
 
@@ -280,13 +481,16 @@ def _write_jsonl(path: Path, rows: Any) -> None:
 
 
 def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
-    manifest["files"] = {name: _sha256(folder / name) for name in _artefacts(folder)}
+    names = _artefacts(folder)
+    manifest["files"] = {name: _sha256(folder / name) for name in names}
+    manifest["sizes"] = {name: (folder / name).stat().st_size for name in names}
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
 
 
 def _artefacts(folder: Path) -> list[str]:
     lexical = sorted(p.relative_to(folder).as_posix() for p in (folder / "lexical").iterdir())
-    return [*_FILES, *lexical]
+    encoder = [ENCODER_FILE] if (folder / ENCODER_FILE).is_file() else []
+    return [*_FILES, *lexical, *encoder]
 
 
 def _sha256(path: Path) -> str:
@@ -364,17 +568,32 @@ def current_folder(index_dir: Path) -> Path:
     return (index_dir / "current").resolve()
 
 
-def load_index(folder: Path) -> EvidenceIndex:
-    """Load a build folder, verifying every file against the manifest."""
+def load_index(folder: Path, verify: bool = False) -> EvidenceIndex:
+    """Load a build folder, checking every file is there with its recorded size.
+
+    ``verify`` also checks each file's SHA-256, as builds do before switching and
+    ``pair-assistant index verify`` does on demand; a server start does not re-read them.
+    """
     manifest = read_manifest(folder)
-    for name, digest in manifest.get("files", {}).items():
-        path = folder / name
-        if not path.is_file() or _sha256(path) != digest:
-            raise unusable(f"index file {path} is missing or damaged")
+    problems = damaged_files(folder, manifest, verify or "sizes" not in manifest)
+    if problems:
+        raise unusable(f"index file {folder / problems[0]} is missing or damaged")
     try:
         return _read_build(folder, manifest)
     except (OSError, RuntimeError, ValueError, KeyError, TypeError) as exc:
         raise unusable(f"index at {folder} cannot be read ({exc})") from None
+
+
+def damaged_files(folder: Path, manifest: dict[str, Any], checksums: bool = True) -> list[str]:
+    """Files of the build missing, of another size, or (``checksums``) of other content."""
+    sizes = manifest.get("sizes", {})
+    problems = []
+    for name, digest in manifest.get("files", {}).items():
+        path = folder / name
+        resized = path.is_file() and name in sizes and path.stat().st_size != sizes[name]
+        if not path.is_file() or resized or (checksums and _sha256(path) != digest):
+            problems.append(name)
+    return problems
 
 
 def _read_build(folder: Path, manifest: dict[str, Any]) -> EvidenceIndex:
@@ -383,8 +602,9 @@ def _read_build(folder: Path, manifest: dict[str, Any]) -> EvidenceIndex:
         sid: Source(**_tuples(row))
         for sid, row in json.loads((folder / "sources.json").read_text("utf-8")).items()
     }
-    index = faiss.read_index(str(folder / "faiss.index"))
-    sentence_vectors = np.load(folder / "sentences.npy", allow_pickle=False)
+    index = _faiss().read_index(str(folder / "faiss.index"))
+    # memory-mapped: read-only pages the page cache shares between worker processes
+    sentence_vectors = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
     refs = [SentenceRef(*row) for row in _read_jsonl(folder / "sentences.jsonl")]
     if not index.ntotal == len(passages) == manifest["passage_count"]:
         raise ValueError("passage count does not match the manifest")
@@ -404,7 +624,7 @@ def _read_build(folder: Path, manifest: dict[str, Any]) -> EvidenceIndex:
         manifest=manifest,
         passages=passages,
         sources=sources,
-        vectors=index.reconstruct_n(0, index.ntotal),
+        vectors=_stored_vectors(index),
         faiss_index=index,
         lexical=LexicalIndex.load(
             folder / "lexical",
@@ -412,7 +632,24 @@ def _read_build(folder: Path, manifest: dict[str, Any]) -> EvidenceIndex:
         ),
         sentences=refs,
         sentence_vectors=sentence_vectors,
+        encoder_path=folder / ENCODER_FILE if "query_encoder" in manifest else None,
+        related=_optional_npy(folder / "related.npy"),
+        **_stored_texts(folder),
     )
+
+
+def _optional_npy(path: Path) -> np.ndarray | None:
+    return np.load(path, allow_pickle=False) if path.is_file() else None
+
+
+def _stored_texts(folder: Path) -> dict[str, Any]:
+    vectors = _optional_npy(folder / "texts.npy")
+    if vectors is None:
+        return {}
+    texts = _read_jsonl(folder / "texts.jsonl")
+    if len(texts) != len(vectors):
+        raise ValueError("stored texts do not match their vectors")
+    return {"stored_texts": {t: n for n, t in enumerate(texts)}, "stored_vectors": vectors}
 
 
 def _read_jsonl(path: Path) -> list[Any]:
@@ -424,12 +661,30 @@ def _tuples(row: dict[str, Any]) -> dict[str, Any]:
     return {k: tuple(v) if isinstance(v, list) else v for k, v in row.items()}
 
 
-def staleness(manifest: dict[str, Any], corpus_sha256: str, embedder: Embedder) -> str | None:
-    """Why an index no longer matches the corpus or model, or None when it does."""
-    if manifest.get("corpus_sha256") != corpus_sha256:
+def staleness(manifest: dict[str, Any], corpus_dir: Path, embedder: Embedder) -> str | None:
+    """Why an index no longer matches the corpus or model, or None when it does.
+
+    File sizes and modification times are compared first; contents are hashed only when
+    those differ (a start-up then reads no corpus file and no weights).
+    """
+    if manifest.get("corpus_files") != file_stats(corpus_dir) and manifest.get(
+        "corpus_sha256"
+    ) != content_fingerprint(corpus_dir):
         return "the corpus has changed since the index was built"
     if manifest.get("model") != embedder.name:
         return f"the index was built with model {manifest.get('model')!r}, not {embedder.name!r}"
-    if manifest.get("weights_sha256") != embedder.fingerprint():
+    unchanged = manifest.get("weights_files") and manifest["weights_files"] == weights_stat(
+        embedder
+    )
+    if not unchanged and manifest.get("weights_sha256") != embedder.fingerprint():
         return "the model's weights differ from those the index was built with"
     return None
+
+
+def weights_stat(embedder: Embedder) -> dict[str, list[int]]:
+    """Size and modification time of the model's weight files ({} if not a folder)."""
+    if isinstance(embedder, Reusing):
+        embedder = embedder.inner
+    if not isinstance(embedder, SentenceTransformerEmbedder):
+        return {}
+    return weight_files_stat(embedder.location)

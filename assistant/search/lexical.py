@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import io
 import logging
 import math
-from collections.abc import Container
+import threading
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import bm25s
 import numpy as np
 import Stemmer
+
+if TYPE_CHECKING:
+    import bm25s
 
 _STEMMER = Stemmer.Stemmer("english")
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -21,6 +26,9 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 # (difflib ratio), so "secton" still finds "section"; short terms are never corrected.
 _TYPO_CUTOFF = 0.8
 _TYPO_MIN_CHARS = 4
+# Questions' terms are remembered per index: one request asks for them several times
+# (card match, BM25, coverage, journey steps), and people repeat questions.
+_TERMS_CACHE = 4096
 
 
 def stem_words(words: list[str]) -> list[str]:
@@ -30,6 +38,8 @@ def stem_words(words: list[str]) -> list[str]:
 
 def tokenize(texts: list[str]) -> list[list[str]]:
     """Lower-cased, stop words dropped, stemmed: the terms BM25 indexes and searches."""
+    import bm25s  # on first use: commands that never search do not pay for it
+
     tokens = bm25s.tokenize(
         texts, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False
     )
@@ -93,18 +103,21 @@ class LexicalIndex:
     def __init__(self, model: bm25s.BM25, synonyms: Synonyms | None = None) -> None:
         self._model = model
         self.synonyms = synonyms or Synonyms([])
-        self._vocab = set(model.vocab_dict)
-        self._sorted_vocab = sorted(self._vocab)
+        self._vocab: dict[str, int] = model.vocab_dict
         self.size = int(model.scores["num_docs"])
-        indptr = np.asarray(model.scores["indptr"])
-        self._postings = {
-            term: frozenset(model.scores["indices"][indptr[i] : indptr[i + 1]].tolist())
-            for term, i in model.vocab_dict.items()
-            if i + 1 < len(indptr)  # bm25s keeps one padding term with no postings
-        }
+        # Postings are looked up in bm25s' own arrays (term i's passages are
+        # indices[indptr[i]:indptr[i + 1]], ascending), so no copy of them is kept.
+        self._indptr = np.asarray(model.scores["indptr"])
+        self._indices = np.asarray(model.scores["indices"])
+        self._corrector: Corrector | None = None
+        self._corrector_lock = threading.Lock()
+        self._terms = functools.lru_cache(maxsize=_TERMS_CACHE)(self._terms_uncached)
+        self._query_terms = functools.lru_cache(maxsize=_TERMS_CACHE)(self._query_terms_uncached)
 
     @classmethod
     def build(cls, texts: list[str]) -> LexicalIndex:
+        import bm25s
+
         model = bm25s.BM25()
         with contextlib.redirect_stderr(io.StringIO()):
             model.index(tokenize(texts), show_progress=False)
@@ -115,36 +128,60 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path, synonyms: Synonyms | None = None) -> LexicalIndex:
+        import bm25s
+
         model = bm25s.BM25.load(str(folder), allow_pickle=False, show_progress=False)
         return cls(model, synonyms)
 
     def terms(self, query: str) -> list[str]:
         """The query's stemmed terms, each unknown one corrected to a close indexed term."""
-        return [self._correct(t) for t in tokenize([query])[0]]
+        return list(self._terms(query))
+
+    def _terms_uncached(self, query: str) -> tuple[str, ...]:
+        return tuple(self._correct(t) for t in tokenize([query])[0])
 
     def query_terms(self, query: str) -> list[Term]:
         """The question's key terms, each with its synonyms (see :class:`Term`)."""
-        stems = self.terms(query)
-        return [
+        return list(self._query_terms(query))
+
+    def _query_terms_uncached(self, query: str) -> tuple[Term, ...]:
+        stems = list(self._terms(query))
+        return tuple(
             Term(max(self.idf(s) for s in alts[0]), alts)
             for _i, alts in self.synonyms.alternatives(stems)
-        ]
+        )
 
     def _correct(self, term: str) -> str:
         if term in self._vocab or len(term) < _TYPO_MIN_CHARS:
             return term
-        close = difflib.get_close_matches(term, self._sorted_vocab, n=1, cutoff=_TYPO_CUTOFF)
-        return close[0] if close else term
+        with self._corrector_lock:
+            if self._corrector is None:  # built on the first unknown word, not at start-up
+                self._corrector = Corrector(self._vocab)
+        return self._corrector.correct(term) or term
+
+    def postings(self, term: str) -> np.ndarray:
+        """Positions of the passages holding ``term``, ascending (empty when none do)."""
+        i = self._vocab.get(term)
+        if i is None or i + 1 >= len(self._indptr):  # bm25s pads with one empty term
+            return self._indices[:0]
+        postings: np.ndarray = self._indices[self._indptr[i] : self._indptr[i + 1]]
+        return postings
+
+    def holds(self, term: str, position: int) -> bool:
+        """Whether the passage at ``position`` contains ``term`` (a binary search)."""
+        found = self.postings(term)
+        at = int(np.searchsorted(found, position))
+        return at < len(found) and int(found[at]) == position
 
     def idf(self, term: str) -> float:
         """BM25 idf; a term in no passage gets the highest possible value."""
-        found = len(self._postings.get(term, ()))
+        found = len(self.postings(term))
         return math.log(1 + (self.size - found + 0.5) / (found + 0.5))
 
     def coverage(self, terms: list[Term], position: int) -> float:
         """Share of the query's idf weight whose terms occur in the passage (0 to 1)."""
         total = sum(t.weight for t in terms)
-        held = sum(t.weight for t in terms if t.held_by(_Holds(self._postings, position)))
+        held = sum(t.weight for t in terms if t.held_by(_Holds(self, position)))
         return held / total if total else 0.0
 
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
@@ -152,21 +189,84 @@ class LexicalIndex:
 
         Synonyms of the question's terms are searched too ("VIG" also finds "video
         interaction guidance")."""
-        stems = [s for t in self.query_terms(query) for s in t.stems()]
-        terms = [t for t in dict.fromkeys(stems) if t in self._vocab]
+        terms = self._known_stems(query)
         if not terms:
             return []
         k = min(k, self.size)
-        docs, scores = self._model.retrieve([terms], k=k, show_progress=False, n_threads=1)
+        # n_threads=0: bm25s scores in this thread instead of starting a pool per query
+        docs, scores = self._model.retrieve([terms], k=k, show_progress=False, n_threads=0)
         return [(int(d), float(s)) for d, s in zip(docs[0], scores[0], strict=True) if float(s) > 0]
+
+    def search_within(self, query: str, positions: np.ndarray) -> list[tuple[int, float]]:
+        """:meth:`search` among ``positions`` only (all of them that score, best first)."""
+        terms = self._known_stems(query)
+        if not terms or not len(positions):
+            return []
+        scores = self._model.get_scores(terms)[positions]
+        order = np.lexsort((positions, -scores))
+        return [(int(positions[i]), float(scores[i])) for i in order if scores[i] > 0]
+
+    def _known_stems(self, query: str) -> list[str]:
+        stems = [s for t in self.query_terms(query) for s in t.stems()]
+        return [t for t in dict.fromkeys(stems) if t in self._vocab]
 
 
 class _Holds:
-    """``stem in _Holds(postings, position)``: does the passage contain the stem."""
+    """``stem in _Holds(lexical, position)``: does the passage contain the stem."""
 
-    def __init__(self, postings: dict[str, frozenset[int]], position: int) -> None:
-        self.postings = postings
+    def __init__(self, lexical: LexicalIndex, position: int) -> None:
+        self.lexical = lexical
         self.position = position
 
     def __contains__(self, stem: object) -> bool:
-        return isinstance(stem, str) and self.position in self.postings.get(stem, ())
+        return isinstance(stem, str) and self.lexical.holds(stem, self.position)
+
+
+class Corrector:
+    """The closest indexed term to an unknown one, as ``difflib.get_close_matches`` finds it.
+
+    difflib compares the word with every term of the vocabulary in Python. Its first two
+    tests are bounds: lengths, then letters in common (``quick_ratio``). Here both are
+    one NumPy pass over a letter-count table of the vocabulary, so only the few terms
+    that could reach the cutoff get the full comparison, and the answer is the same.
+    """
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        words = sorted(w for w in vocabulary if w)
+        self.words = words
+        self.lengths = np.fromiter((len(w) for w in words), dtype=np.int32, count=len(words))
+        self.counts = np.zeros((len(words), len(_ALPHABET) + 1), dtype=np.uint8)
+        for row, word in enumerate(words):
+            for column in map(_letter, word):
+                self.counts[row, column] = min(255, int(self.counts[row, column]) + 1)
+
+    def correct(self, term: str) -> str | None:
+        if not self.words:
+            return None
+        mine = np.zeros(self.counts.shape[1], dtype=np.uint8)
+        for column in map(_letter, term):
+            mine[column] = min(255, int(mine[column]) + 1)
+        total = self.lengths + len(term)
+        common = np.minimum(self.counts, mine).sum(axis=1, dtype=np.int32)
+        # quick_ratio (letters in common) bounds difflib's ratio from above
+        possible = np.flatnonzero(2.0 * common >= _TYPO_CUTOFF * total - 1e-9)
+        matcher = difflib.SequenceMatcher()
+        matcher.set_seq2(term)
+        best: tuple[float, str] | None = None
+        for i in possible:
+            word = self.words[int(i)]
+            matcher.set_seq1(word)
+            if matcher.real_quick_ratio() >= _TYPO_CUTOFF and matcher.quick_ratio() >= _TYPO_CUTOFF:
+                score = matcher.ratio()
+                if score >= _TYPO_CUTOFF and (best is None or (score, word) > best):
+                    best = (score, word)
+        return None if best is None else best[1]
+
+
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+_COLUMNS = {c: i for i, c in enumerate(_ALPHABET)}
+
+
+def _letter(char: str) -> int:
+    """A column of the letter-count table; every other character shares the last one."""
+    return _COLUMNS.get(char, len(_ALPHABET))

@@ -91,6 +91,15 @@ class NumpyEncoder:
 
 def load(folder: Path) -> NumpyEncoder | None:
     """The encoder for a sentence-transformers folder, or None when it is not covered."""
+    found = covered(folder)
+    return None if found is None else NumpyEncoder(folder, *found)
+
+
+def covered(folder: Path) -> tuple[dict[str, Any], int] | None:
+    """(model config, token limit) when this forward pass covers the model, else None.
+
+    The ONNX export (mean pooling over a BERT encoder) covers the same models.
+    """
     try:
         config = json.loads((folder / "config.json").read_text())
         modules = json.loads((folder / "modules.json").read_text())
@@ -98,7 +107,7 @@ def load(folder: Path) -> NumpyEncoder | None:
         st_config = json.loads((folder / "sentence_bert_config.json").read_text())
     except (OSError, ValueError):
         return None
-    covered = (
+    ok = (
         config.get("model_type") == "bert"
         and config.get("hidden_act") == "gelu"
         and config.get("position_embedding_type", "absolute") == "absolute"
@@ -112,9 +121,7 @@ def load(folder: Path) -> NumpyEncoder | None:
         and (folder / "model.safetensors").is_file()
         and (folder / "tokenizer.json").is_file()
     )
-    if not covered:
-        return None
-    return NumpyEncoder(folder, config, int(st_config.get("max_seq_length", 256)))
+    return (config, int(st_config.get("max_seq_length", 256))) if ok else None
 
 
 def _pair(weights: dict[str, Array], prefix: str) -> tuple[Array, Array]:

@@ -72,17 +72,23 @@ class Retriever:
         where: Callable[[Passage], bool] | None = None,
         query_vector: np.ndarray | None = None,
         boost: Collection[int] = (),
+        within: np.ndarray | None = None,
     ) -> SearchResult:
-        """Top ``k`` passages for ``query``; ``where`` keeps only matching passages.
+        """Top ``k`` passages for ``query``; ``where`` keeps only matching passages, and
+        ``within`` (passage positions) ranks only those, without a pass over the rest.
 
         ``boost`` (passage positions, e.g. those an earlier answer in the conversation
         cited) adds a bounded bonus to the fused score: as much as one extra ranking
         placing the passage third, enough to break near-ties, never to pull in a passage
         neither ranking found."""
         vector = self.embed(query) if query_vector is None else query_vector
-        pool = len(self.index.passages) if where else CANDIDATES
-        dense = self.index.dense(vector, pool) if mode != "lexical" else []
-        lexical = self.index.lexical.search(query, pool) if mode != "dense" else []
+        if within is not None:
+            dense = self.index.dense_within(vector, within) if mode != "lexical" else []
+            lexical = self.index.lexical.search_within(query, within) if mode != "dense" else []
+        else:
+            pool = len(self.index.passages) if where else CANDIDATES
+            dense = self.index.dense(vector, pool) if mode != "lexical" else []
+            lexical = self.index.lexical.search(query, pool) if mode != "dense" else []
         if where is not None:
             keep = self.index.passages
             dense = [(i, s) for i, s in dense if where(keep[i])]

@@ -1,40 +1,40 @@
-"""``make bench``: latency of the real server against the in-process floor, in one run.
+"""``make bench``: the server against its in-process floor, before and after, in one run.
 
-Starts ``pair-assistant serve`` on a free loopback port (query-vector cache off, so every
-request pays for its model call), then:
-
-* cold start: process start to the first answered question (index already built);
-* ``/api/ask``: 50 varied questions sequentially, then the same load from 8 clients;
-* ``/api/search``: staff-style lookups from 8 clients, repeated (query vectors cached)
-  and fresh (prefixes as typed, each running the model), from ``bench_search``;
-* the raw floor: model encode + FAISS search for the same questions, in this process;
-* the server's peak RSS.
+* the encoder floor: one question through the NumPy and the ONNX encoder, alone and with
+  the FAISS search (one thread, in this process, no HTTP, no BM25);
+* three real servers (``pair-assistant serve`` on free loopback ports, query-vector cache
+  off so every request pays for its model call): *before* (the NumPy encoder in one
+  waitress process: the path this project served with until now, kept switchable by
+  ``PAIR_QUERY_ENCODER=numpy --server waitress``), the ONNX encoder with one gunicorn
+  worker, and with one worker per core;
+* for each: cold start (spawn to first answer, index built), ``/api/ask`` p50/p95 for 50
+  varied questions one at a time, the server's CPU milliseconds per request, throughput
+  at 1, 4, 8 and 16 concurrent clients (the servers take turns at each level, so load
+  from elsewhere on the machine hits them alike), and RSS/PSS of each answering process;
+* ``/api/search`` from 8 clients (``bench_search``) against the many-worker server.
 
 Only ever targets 127.0.0.1, with bounded loops.
 """
 
 from __future__ import annotations
 
-import http.client
-import json
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from assistant.config import load_settings
-from assistant.search.embedding import set_threads
-from assistant.search.engine import load_engine
+from assistant.search import minilm, onnxencoder
+from assistant.search.embedding import resolve_model, set_threads
+from assistant.search.engine import Engine, load_engine
 from assistant.tools import bench_search
+from assistant.tools.benchserver import Config, Server, request, start
 
-CLIENTS = 8
-ROUNDS = 2  # concurrent passes over the question list
+LEVELS = (1, 4, 8, 16)
+ROUNDS = 2  # passes over the question list per concurrency level
 QUESTIONS = (
     "How many specialised parent-infant relationship teams are there in England?",
     "What data do I need for a local needs analysis?",
@@ -89,103 +89,80 @@ QUESTIONS = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def request(port: int, method: str, path: str, body: dict[str, str] | None = None) -> float:
-    """One request on a fresh connection; seconds taken. Raises on a non-200 reply."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    payload = json.dumps(body).encode() if body is not None else None
-    headers = {"Content-Type": "application/json"} if body is not None else {}
-    started = time.perf_counter()
-    conn.request(method, path, body=payload, headers=headers)
-    response = conn.getresponse()
-    response.read()
-    elapsed = time.perf_counter() - started
-    conn.close()
-    if response.status != 200:
-        raise RuntimeError(f"{method} {path} answered {response.status}")
-    return elapsed
+def configs(workers: int) -> list[Config]:
+    before = Config(
+        "before: NumPy, 1 waitress process",
+        ("--server", "waitress"),
+        {"PAIR_QUERY_ENCODER": "numpy"},
+    )
+    found = [before, Config("ONNX, 1 worker", ("--server", "gunicorn", "--workers", "1"))]
+    if workers > 1:
+        found.append(
+            Config(f"ONNX, {workers} workers", ("--server", "gunicorn", "--workers", str(workers)))
+        )
+    return found
 
 
 def ask(port: int) -> Callable[[str], float]:
     return lambda q: request(port, "POST", "/api/ask", {"message": q})
 
 
-@contextmanager
-def server(cache_size: int) -> Iterator[tuple[int, subprocess.Popen[bytes], float]]:
-    """A real server; yields (port, process, seconds from spawn to first answer)."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "HF_HUB_OFFLINE": "1",
-        "PAIR_QUERY_CACHE_SIZE": str(cache_size),
-        "PAIR_RATE_LIMIT": "1000000/minute",  # measure the server, not the limiter
-    }
-    cli = Path(sys.executable).with_name("pair-assistant")
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [str(cli), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        cold = _first_answer(port, process, started)
-        yield port, process, cold
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def _first_answer(port: int, process: subprocess.Popen[bytes], started: float) -> float:
-    for _ in range(1200):  # at most about two minutes
-        if process.poll() is not None:
-            raise RuntimeError("the server exited during start-up")
-        try:
-            ask(port)(QUESTIONS[0])
-            return time.perf_counter() - started
-        except (OSError, RuntimeError):
-            time.sleep(0.1)
-    raise RuntimeError("the server did not answer within two minutes")
-
-
-def peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def sequential(call: Callable[[str], float]) -> tuple[list[float], float]:
-    started = time.perf_counter()
-    times = [call(q) for q in QUESTIONS]
-    return times, len(times) / (time.perf_counter() - started)
-
-
-def concurrent(call: Callable[[str], float]) -> tuple[list[float], float]:
-    work = list(QUESTIONS) * ROUNDS
-    started = time.perf_counter()
-    with ThreadPoolExecutor(CLIENTS) as pool:
-        times = list(pool.map(call, work))
-    return times, len(times) / (time.perf_counter() - started)
-
-
-def raw_floor() -> list[float]:
-    """Model encode + FAISS search per question, in this process (no HTTP, no BM25)."""
+def floor_encoders() -> tuple[Engine, dict[str, Callable[[list[str]], Any]]]:
+    """This process's engine and the encode functions of the NumPy and ONNX encoders."""
     settings = load_settings()
-    set_threads(settings.model_threads)  # the same threads per model call as the server
+    set_threads(1)
     engine = load_engine(settings)
-    engine.embedder.encode(["warm up"])
-    times = []
-    for q in QUESTIONS:
-        started = time.perf_counter()
-        engine.index.dense(engine.embedder.encode([q])[0], 50)
-        times.append(time.perf_counter() - started)
-    return times
+    folder = resolve_model(settings.model)
+    found = minilm.covered(folder) if isinstance(folder, Path) else None
+    if not isinstance(folder, Path) or found is None:
+        raise SystemExit("the benchmark needs the packaged model (a BERT folder)")
+    encoders: dict[str, Callable[[list[str]], Any]] = {
+        "numpy": minilm.NumpyEncoder(folder, *found).encode
+    }
+    if engine.index.encoder_path is not None:
+        onnx = onnxencoder.load(engine.index.encoder_path, folder, 1, found[1])
+        if onnx is not None:
+            encoders["onnx"] = onnx.encode
+    for encode in encoders.values():
+        encode(["warm up"])
+    return engine, encoders
+
+
+def one_at_a_time(
+    servers: list[Server], engine: Engine, encoders: dict[str, Callable[[list[str]], Any]]
+) -> tuple[dict[str, tuple[float, ...]], dict[str, tuple[list[float], float]]]:
+    """Question by question: each encoder's floor in-process, then each server's answer,
+    so all of them meet the same moment's load. Returns the floors (median ms: encode,
+    encode + FAISS, and the CPU time of encode + FAISS, which waiting for a busy core does
+    not inflate) and, per server, latencies and CPU ms per request."""
+    alone: dict[str, list[float]] = {n: [] for n in encoders}
+    searched: dict[str, list[float]] = {n: [] for n in encoders}
+    busy: dict[str, list[float]] = {n: [] for n in encoders}
+    times: dict[str, list[float]] = {s.config.name: [] for s in servers}
+    cpu = {s.config.name: s.cpu_seconds() for s in servers}
+    for question in QUESTIONS:
+        for name, encode in encoders.items():
+            cpu_started = time.thread_time()
+            started = time.perf_counter()
+            vector = encode([question])[0]
+            middle = time.perf_counter()
+            engine.index.dense(vector, 50)
+            alone[name].append(middle - started)
+            searched[name].append(time.perf_counter() - started)
+            busy[name].append(time.thread_time() - cpu_started)
+        for server in servers:
+            times[server.config.name].append(ask(server.port)(question))
+    floors = {
+        n: tuple(1000 * statistics.median(v[n]) for v in (alone, searched, busy)) for n in encoders
+    }
+    rows = {
+        s.config.name: (
+            times[s.config.name],
+            (s.cpu_seconds() - cpu[s.config.name]) * 1000 / len(QUESTIONS),
+        )
+        for s in servers
+    }
+    return floors, rows
 
 
 def ms(values: list[float], q: float) -> float:
@@ -193,31 +170,80 @@ def ms(values: list[float], q: float) -> float:
     return 1000 * ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def line(name: str, times: list[float], rate: float) -> str:
-    return (
-        f"{name:<34} p50 {ms(times, 0.5):7.1f} ms   p95 {ms(times, 0.95):7.1f} ms   "
-        f"{rate:6.1f} req/s   n={len(times)}"
-    )
+def concurrent(server: Server, clients: int) -> tuple[list[float], float]:
+    work = list(QUESTIONS) * ROUNDS
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        times = list(pool.map(ask(server.port), work))
+    return times, len(times) / (time.perf_counter() - started)
 
 
 def main() -> None:
-    floor = raw_floor()
-    with server(cache_size=0) as (port, process, cold):
-        ask_seq, ask_seq_rate = sequential(ask(port))
-        ask_par, ask_par_rate = concurrent(ask(port))
-        rss = peak_rss_mib(process.pid)
-    with server(cache_size=1024) as (port, _process, _cold):
-        lookups = bench_search.bench("127.0.0.1", port, clients=CLIENTS, rounds=25)
-    floor_p50 = statistics.median(floor) * 1000
-    print(f"questions: {len(QUESTIONS)}; concurrent clients: {CLIENTS}")
-    print(f"cold start (spawn to first answer, index built): {cold:.2f} s")
-    print(f"{'raw floor (encode + FAISS, in-process)':<34} p50 {floor_p50:7.1f} ms")
-    print(line("/api/ask sequential", ask_seq, ask_seq_rate))
-    print(line(f"/api/ask {CLIENTS} clients", ask_par, ask_par_rate))
-    for report in lookups:
-        print(report.line())
-    print(f"server peak RSS: {rss:.0f} MiB")
-    print(f"ratio p50 /api/ask sequential / raw floor: {ms(ask_seq, 0.5) / floor_p50:.2f}")
+    workers = os.cpu_count() or 1
+    engine, encoders = floor_encoders()
+    servers = []
+    try:
+        for config in configs(workers):
+            servers.append(start(config, QUESTIONS[0]))
+        for server in servers:  # a warm-up pass: first-use caches, page faults
+            for question in QUESTIONS:
+                ask(server.port)(question)
+        floors, rows = one_at_a_time(servers, engine, encoders)
+        report(floors, rows, servers)
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def report(
+    floors: dict[str, tuple[float, ...]],
+    rows: dict[str, tuple[list[float], float]],
+    servers: list[Server],
+) -> None:
+    print(f"cores: {os.cpu_count()}; questions: {len(QUESTIONS)}")
+    print("\nEncoder floor (one question, one thread, in-process; medians, measured")
+    print("question by question alongside the servers' answers below)")
+    print(f"{'encoder':<10}{'encode':>12}{'encode + FAISS':>18}{'CPU, encode + FAISS':>23}")
+    for name, (alone, searched, busy) in floors.items():
+        print(f"{name:<10}{alone:>9.2f} ms{searched:>15.2f} ms{busy:>20.2f} ms")
+    _alone, floor, cpu_floor = floors.get("onnx", floors.get("numpy", (0.0, 0.0, 0.0)))
+    rates: dict[str, dict[int, tuple[list[float], float]]] = {s.config.name: {} for s in servers}
+    for level in LEVELS:
+        for server in servers:
+            rates[server.config.name][level] = concurrent(server, level)
+    width = max(len(s.config.name) for s in servers) + 2
+    print("\n/api/ask, one question at a time (50 questions)")
+    print(
+        f"{'server':<{width}}{'p50':>9}{'p95':>10}{'p50 / floor':>13}"
+        f"{'p50 / CPU floor':>17}{'CPU / request':>15}"
+    )
+    for name, (times, cpu) in rows.items():
+        p50 = ms(times, 0.5)
+        print(
+            f"{name:<{width}}{p50:>6.1f} ms{ms(times, 0.95):>7.1f} ms{p50 / floor:>12.2f}x"
+            f"{p50 / cpu_floor:>16.2f}x{cpu:>12.1f} ms"
+        )
+    print("(floor: the ONNX encode + FAISS median above, wall clock and CPU time)")
+    print(f"\n/api/ask throughput, requests/s ({ROUNDS} passes per level; p50 ms in brackets)")
+    print(f"{'server':<{width}}" + "".join(f"{f'{n} clients':>18}" for n in LEVELS))
+    for name, by_level in rates.items():
+        cells = "".join(
+            f"{rate:>9.1f} ({ms(times, 0.5):>5.0f} ms)" for times, rate in by_level.values()
+        )
+        print(f"{name:<{width}}{cells}")
+    before = servers[0].config.name
+    for server in servers[1:]:
+        name = server.config.name
+        ratio = rates[name][8][1] / rates[before][8][1]
+        print(f"8-client throughput, {name} / before: {ratio:.2f}x")
+    print("\nCold start (spawn to first answer, index built) and memory per answering process")
+    for server in servers:
+        memory = ", ".join(f"RSS {r:.0f} / PSS {p:.0f} MiB" for r, p in server.memory_mib())
+        print(f"{server.config.name:<{width}}{server.cold_start:>6.2f} s   {memory}")
+    lookups = bench_search.bench("127.0.0.1", servers[-1].port, clients=8, rounds=25)
+    print(f"\n/api/search against {servers[-1].config.name} (query cache off)")
+    for line in lookups:
+        print(line.line())
 
 
 if __name__ == "__main__":

@@ -77,11 +77,13 @@ def create_app(
 
 
 def preload(app: Flask) -> None:
-    """Load the index (rebuilding it if needed) and the journey before the first request."""
+    """Load the index (rebuilding it if needed), the journey and the question encoder
+    before the first request (and, with preforked workers, before they fork)."""
     from assistant.web.journey import guide
 
     with app.app_context():
         guide()
+        engine().embedder.encode(["start"])  # loads the ONNX session (or NumPy weights)
 
 
 def engine() -> Engine:

@@ -6,7 +6,13 @@ import pytest
 
 from assistant.config import PROJECT_ROOT
 from assistant.errors import CorpusError
-from assistant.evidence.corpus import MAX_PASSAGE_WORDS, load_corpus, parse_corpus, passage_id
+from assistant.evidence.corpus import (
+    MAX_PASSAGE_WORDS,
+    content_fingerprint,
+    load_corpus,
+    parse_corpus,
+    passage_id,
+)
 from assistant.evidence.text import word_count
 
 
@@ -81,3 +87,8 @@ def test_the_shipped_corpus_loads_without_problems() -> None:
     corpus = load_corpus(PROJECT_ROOT / "corpus")
     assert len(corpus.passages) >= 200
     assert len({p.id for p in corpus.passages}) == len(corpus.passages)
+
+
+def test_the_content_fingerprint_is_the_parsed_corpus_fingerprint(fixture_corpus: Path) -> None:
+    for folder in (fixture_corpus, PROJECT_ROOT / "corpus"):
+        assert content_fingerprint(folder) == parse_corpus(folder).fingerprint

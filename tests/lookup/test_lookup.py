@@ -113,3 +113,28 @@ def test_marked_runs_cover_the_text_exactly_once() -> None:
     assert [r.sentence for r in runs] == [False, True, False]
     terms = [p.text for r in runs for p in r.pieces if p.term]
     assert terms == ["two", "Three", "Six"]
+
+
+@pytest.mark.parametrize(
+    "phrases",
+    [
+        ("Rare Jewels",),
+        ("jewel",),
+        ("parent-infant relationship teams",),
+        ("the number of live births each year",),
+        ("Section 75", "pooled budget"),
+        ("words that appear in no passage at all",),
+    ],
+)
+def test_phrase_positions_are_the_passages_holding_every_phrase(
+    engine: Engine, phrases: tuple[str, ...]
+) -> None:
+    from assistant.lookup.finder import phrase_positions
+
+    folded = [p.casefold() for p in phrases]
+    expected = [
+        i
+        for i, p in enumerate(engine.index.passages)
+        if all(f in p.text.casefold() for f in folded)
+    ]
+    assert phrase_positions(engine.index, phrases).tolist() == expected

@@ -1,0 +1,145 @@
+"""Builds that reuse vectors, store what servers need, and start without reading it all."""
+
+from __future__ import annotations
+
+import gc
+import os
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from assistant.cli import main
+from assistant.config import Settings
+from assistant.journey.guide import journey_step_texts
+from assistant.search.embedding import SentenceTransformerEmbedder
+from assistant.search.engine import Engine, index_problem, load_engine
+from assistant.search.index import build_index, current_folder, load_index, read_manifest
+
+NEW_SECTION = """
+### Anytown pilot
+source: test-rare-jewels
+evidence: cohort or survey
+
+Anytown's pilot parent-infant team saw 41 families in its first year.
+"""
+
+
+@pytest.fixture()
+def built(fixture_settings: Settings, embedder: SentenceTransformerEmbedder) -> Settings:
+    build_index(fixture_settings.corpus_dir, fixture_settings.index_dir, embedder)
+    return fixture_settings
+
+
+def test_a_rebuild_embeds_only_the_new_text(
+    built: Settings, embedder: SentenceTransformerEmbedder
+) -> None:
+    first = read_manifest(current_folder(built.index_dir))
+    path = built.corpus_dir / "evidence" / "sample.md"
+    path.write_text(path.read_text() + NEW_SECTION)
+    report = build_index(built.corpus_dir, built.index_dir, embedder)
+    assert len(report.added) == 1
+    assert 1 <= report.manifest["texts_embedded"] <= 3  # the passage and its sentences
+    assert report.manifest["texts_reused"] >= first["passage_count"]
+    engine = load_engine(built, embedder)
+    assert (
+        engine.search("How many families did the Anytown pilot team see?").hits[0].passage.heading
+        == "Anytown pilot"
+    )
+    fresh = embedder.encode([p.embedding_text() for p in engine.index.passages] * 30)
+    assert np.abs(engine.index.vectors - fresh[: len(engine.index.passages)]).max() < 1e-5
+
+
+def test_a_damaged_previous_build_is_not_reused(
+    built: Settings, embedder: SentenceTransformerEmbedder
+) -> None:
+    target = current_folder(built.index_dir) / "sentences.npy"
+    data = bytearray(target.read_bytes())
+    data[-4:] = b"\x00\x00\xc0\x7f"  # same size, other content
+    target.write_bytes(bytes(data))
+    report = build_index(built.corpus_dir, built.index_dir, embedder)
+    assert report.manifest["texts_reused"] == 0
+
+
+def test_start_up_trusts_unchanged_file_stats_and_hashes_changed_ones(
+    built: Settings, embedder: SentenceTransformerEmbedder
+) -> None:
+    assert index_problem(built, embedder) is None
+    path = built.corpus_dir / "evidence" / "sample.md"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    assert index_problem(built, embedder) is None  # touched, same content
+    path.write_text(path.read_text().replace("591,072", "591,073"))
+    assert index_problem(built, embedder) == "the corpus has changed since the index was built"
+
+
+def test_index_verify_checks_every_checksum(built: Settings, runner: CliRunner) -> None:
+    env = {"PAIR_CORPUS_DIR": str(built.corpus_dir), "PAIR_INDEX_DIR": str(built.index_dir)}
+    result = runner.invoke(main, ["index", "verify"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "files match" in result.output
+    target = current_folder(built.index_dir) / "passages.jsonl"
+    text = target.read_text()
+    target.write_text(text.replace("a", "b", 1))  # same size: only the checksum tells
+    load_index(current_folder(built.index_dir))  # a start does not re-read every file
+    result = runner.invoke(main, ["index", "verify"], env=env)
+    assert result.exit_code == 1
+    assert "damaged or missing files: passages.jsonl" in result.output
+
+
+def test_the_build_lists_each_passages_nearest_passages(engine: Engine) -> None:
+    index = engine.index
+    assert index.related is not None
+    for position in range(0, len(index.passages), 37):
+        scores = index.vectors @ index.vectors[position]
+        expected = np.argsort(-scores, kind="stable")[: index.related.shape[1]]
+        assert list(index.related[position]) == list(expected)
+
+
+def test_the_journey_steps_are_embedded_at_build_time(settings: Settings, engine: Engine) -> None:
+    steps = journey_step_texts(settings)
+    assert len(steps) > 10
+    stored = [engine.index.stored_vector(t) for t in steps]
+    assert all(v is not None for v in stored)
+    fresh = engine.embedder.encode(steps)
+    assert np.abs(np.vstack(stored) - fresh).max() < 1e-5  # type: ignore[arg-type]
+
+
+def test_a_journey_step_edited_after_the_build_is_embedded_at_start(
+    settings: Settings, engine: Engine
+) -> None:
+    from assistant.journey.evidence import _step_vectors
+
+    edited = "Needs analysis. A step rewritten after the index was built."
+    assert engine.index.stored_vector(edited) is None
+    steps = [journey_step_texts(settings)[0], edited]
+    vectors = _step_vectors(engine, steps)
+    assert np.abs(vectors - engine.embedder.encode(steps)).max() < 1e-5
+
+
+def test_large_corpora_get_an_hnsw_index_with_its_recall(
+    fixture_settings: Settings, embedder: SentenceTransformerEmbedder
+) -> None:
+    s = fixture_settings
+    report = build_index(s.corpus_dir, s.index_dir, embedder, approximate_above=2)
+    search = report.manifest["vector_search"]
+    assert search["kind"] == "hnsw"
+    assert search["recall_at_10"] == 1.0  # three passages: nothing to miss
+    engine = load_engine(s.replace(hnsw_above=2), embedder)
+    assert "HNSW" in type(engine.index.faiss_index).__name__
+    assert (
+        engine.search("Do CAMHS accept referrals for babies under two?").hits[0].passage.heading
+        == "CAMHS and babies"
+    )
+
+
+def test_vectors_are_kept_once_and_sentence_vectors_mapped(engine: Engine) -> None:
+    index = engine.index
+    assert not index.vectors.flags.owndata  # a view of FAISS's memory, not a copy
+    assert np.array_equal(index.vectors, index.faiss_index.reconstruct_n(0, len(index.passages)))
+    assert isinstance(index.sentence_vectors, np.memmap)
+
+
+def test_the_vectors_outlive_the_index_that_loaded_them(engine: Engine) -> None:
+    vectors = load_index(current_folder(engine.settings.index_dir)).vectors
+    gc.collect()  # the loaded index itself is gone; its vectors must still be whole
+    assert np.array_equal(vectors, engine.index.vectors)

@@ -1,0 +1,78 @@
+"""`pair-assistant serve` with several preforked workers, run for real."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.web.prefork import choose_server, worker_count
+
+
+def test_workers_default_to_one_per_core(settings: Settings) -> None:
+    assert worker_count(settings, None) == (os.cpu_count() or 1)
+    assert worker_count(settings.replace(workers=3), None) == 3
+    assert worker_count(settings.replace(workers=3), 2) == 2
+
+
+def test_gunicorn_where_the_platform_forks() -> None:
+    assert choose_server("auto") == ("gunicorn" if hasattr(os, "fork") else "waitress")
+    assert choose_server("waitress") == "waitress"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _ask(port: int, question: str) -> tuple[int, dict]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        body = json.dumps({"message": question})
+        conn.request("POST", "/api/ask", body, {"Content-Type": "application/json"})
+        response = conn.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        conn.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="preforking needs fork")
+def test_two_workers_answer_from_the_preloaded_index(settings: Settings, engine: object) -> None:
+    port = _free_port()
+    cli = Path(sys.executable).with_name("pair-assistant")
+    env = {**os.environ, "PAIR_RATE_LIMIT": "1000/minute", "PAIR_WORKERS": "2"}
+    server = subprocess.Popen(
+        [str(cli), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                status, data = _ask(port, "What is a Section 75 agreement?")
+                break
+            except OSError:
+                assert server.poll() is None, "the server stopped during start-up"
+                assert time.monotonic() < deadline, "the server did not answer in time"
+                time.sleep(0.2)
+        assert status == 200 and data["citations"]
+        workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        assert len(workers) == 2
+        answers = [_ask(port, "How many births were there in England?") for _ in range(6)]
+        assert all(status == 200 for status, _ in answers)
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=60)[0].decode()
+    assert "gunicorn, 2 workers" in output
+    assert "Traceback" not in output

@@ -53,7 +53,7 @@ from assistant.search.onnxencoder import ENCODER_FILE
 from assistant.search.onnxencoder import sha256 as onnx_sha256
 from assistant.search.reuse import Reusing, previous_vectors
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: related passages, step vectors and the ONNX encoder in the build
 KEEP_BUILDS = 2
 _FILES = (
     "faiss.index",

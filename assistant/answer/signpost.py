@@ -131,13 +131,15 @@ PARENT_SIGNPOST = (
     "or use 111.nhs.uk, at any time of day or night. If you or your baby are in danger "
     "now, call 999."
 )
-# Danger first: someone in danger reads the first line, not who the assistant is for.
-URGENT_ANSWER = "If you or your baby are in danger now, call 999."
+# Danger first: someone in danger reads what to do, not who the assistant is for. The
+# advice is whole in `text` (shown alone by pages that show only the signpost).
+URGENT_ANSWER = "Get help now."
 URGENT_SIGNPOST = (
-    "For urgent help with your mental health, call NHS 111 and choose the mental health "
-    "option (option 2), at any time. If someone at home is hurting or frightening you, the "
-    "National Domestic Abuse Helpline is free, confidential and open 24 hours: "
-    f"0808 2000 247. Your health visitor, midwife or GP can help too. {FOR_COMMISSIONERS}"
+    "If you or your baby are in danger now, call 999. For urgent help with your mental "
+    "health, call NHS 111 and choose the mental health option (option 2), at any time. If "
+    "someone at home is hurting or frightening you, the National Domestic Abuse Helpline "
+    "is free, confidential and open 24 hours: 0808 2000 247. Your health visitor, midwife "
+    f"or GP can help too. {FOR_COMMISSIONERS}"
 )
 # Phone numbers in the messages, and the number each one dials.
 PHONES = (("0808 2000 247", "08082000247"), ("NHS 111", "111"), ("999", "999"))
@@ -148,8 +150,8 @@ _PHONE_RE = re.compile("|".join(rf"\b{re.escape(shown)}\b" for shown, _ in PHONE
 class Signpost:
     """What to say instead of an evidence answer, and which rule matched.
 
-    ``answer`` is shown first and ``text`` after it; for an urgent question ``answer`` is
-    the danger advice itself."""
+    ``answer`` is shown first and ``text`` after it; for an urgent question ``text`` opens
+    with the danger advice and ``answer`` only says to get help now."""
 
     kind: Kind
     answer: str

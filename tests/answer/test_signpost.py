@@ -83,7 +83,8 @@ def test_a_parent_asking_about_their_own_baby_is_signposted(question: str) -> No
 def test_someone_who_may_be_in_danger_now_is_told_to_call_999(question: str) -> None:
     sign = check(question)
     assert sign is not None and sign.kind == "urgent", question
-    assert sign.answer == "If you or your baby are in danger now, call 999."
+    assert sign.answer == "Get help now."
+    assert sign.text.startswith("If you or your baby are in danger now, call 999.")
     assert "0808 2000 247" in sign.text
     assert "National Domestic Abuse Helpline" in sign.text and "option 2" in sign.text
 
@@ -127,7 +128,7 @@ def test_urgent_danger_advice_comes_before_who_the_assistant_is_for() -> None:
     sign = check("I feel like I might hurt my baby")
     assert sign is not None
     shown = " ".join("".join(str(piece["text"]) for piece in para) for para in parts(sign))
-    assert shown.startswith("If you or your baby are in danger now, call 999.")
+    assert shown.startswith("Get help now. If you or your baby are in danger now, call 999.")
     assert shown.index("999") < shown.index("plan and pay for services")
 
 

@@ -177,6 +177,19 @@ class Settings:
             "such as redis://host:6379 for several workers."
         },
     )
+    service_owner: str = field(
+        default="the organisation that runs this service",
+        metadata={
+            "help": "Organisation named as running the service on /accessibility and /privacy."
+        },
+    )
+    contact_email: str = field(
+        default="",
+        metadata={
+            "help": "Email address for accessibility and privacy requests, shown on "
+            "/accessibility and /privacy (empty: ask the organisation that runs it)."
+        },
+    )
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

@@ -111,7 +111,10 @@ def _reply(
 
 
 def signposted(question: str, sign: signpost.Signpost, node: str | None) -> Answer:
-    """An abstaining answer that carries the signpost and no citations."""
+    """An abstaining answer that carries the signpost and no citations.
+
+    ``signpost_parts`` is what pages show, in order: paragraphs of ``{"text", "tel"}``
+    pieces, where ``tel`` is the number a link dials (or None)."""
     reply = Answer(
         question=question,
         answer=sign.answer,
@@ -119,7 +122,11 @@ def signposted(question: str, sign: signpost.Signpost, node: str | None) -> Answ
         citations=(),
         abstained=True,
         confidence=0.0,
-        extra={"signpost": sign.text, "signpost_kind": sign.kind},
+        extra={
+            "signpost": sign.text,
+            "signpost_kind": sign.kind,
+            "signpost_parts": signpost.parts(sign),
+        },
     )
     return with_journey(reply, None, node, [])
 

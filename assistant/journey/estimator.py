@@ -24,6 +24,7 @@ from assistant.evidence.yamlsrc import ContentError, Problem, Reader, compose, l
 MAX_BIRTHS = 1_000_000  # more than England and Wales together; a typo, not an area
 _RANGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:(?:-|–|to)\s*(\d+(?:\.\d+)?))?\s*$")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_DIGITS = re.compile("[0-9]+")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _RATE_KEYS = ("id", "label", "level", "rate", "per", "population", "passage", "note")
 
@@ -88,20 +89,24 @@ class Estimate:
 
 
 def parse_births(raw: str | int | None) -> int:
-    """The births figure from a form or JSON value; anything but a whole number > 0 is refused."""
-    text = str(raw if raw is not None else "").strip().replace(",", "").replace(" ", "")
-    if not text.isdigit() or int(text) <= 0:
-        shown = str(raw).strip() if raw not in (None, "") else "nothing"
+    """The births figure from a form or JSON value; anything but a whole number > 0 is refused.
+
+    The whole input is checked (thousands may be grouped with commas or spaces), and the
+    error repeats exactly what was typed, so "three thousand" is not mistaken for a typo."""
+    entered = "" if raw is None else str(raw).strip()
+    digits = entered.replace(",", "").replace(" ", "")
+    shown = f'"{entered}"' if entered else "nothing"
+    if not _DIGITS.fullmatch(digits) or not digits.strip("0"):
         raise BirthsError(
             f"Enter the number of births a year in your area as a whole number above 0, "
             f"for example 3200 (you entered {shown})."
         )
-    births = int(text)
-    if births > MAX_BIRTHS:
+    if len(digits.lstrip("0")) > len(str(MAX_BIRTHS)) or int(digits) > MAX_BIRTHS:
         raise BirthsError(
-            f"{births:,} births a year is more than any local area; check the figure."
+            f"You entered {shown}: that is more births a year than any local area has "
+            f"(the most this accepts is {MAX_BIRTHS:,}); check the figure."
         )
-    return births
+    return int(digits)
 
 
 def estimate(births: int, rates: Rates) -> Estimate:

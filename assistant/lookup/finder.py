@@ -1,19 +1,26 @@
 """Staff evidence lookup: filtered search with facets, exact phrases and highlight offsets.
 
-A query may hold phrases in double quotes; every phrase must then appear in the passage
-text (case-insensitive). Facet counts are computed over the candidate results, the
-passages that the query matches at all before the topic and source filters: the topic
-counts honour the chosen source and the source counts honour the chosen topic, so each
-count is the number of results that clicking it shows.
+A query may hold phrases in double quotes; every phrase must then appear, as whole words
+and case-insensitively, in the passage's text, heading or section. Facet counts are
+computed over the candidate results, the passages that the query matches at all before
+the topic and source filters: the topic counts honour the chosen source and the source
+counts honour the chosen topic, so each count is the number of results that clicking it
+shows.
 
-Highlights are character offsets into ``Passage.text``: the words whose stem is a stem of
-a query word (or the quoted phrases), and the sentence closest to the query by the
-sentence vectors stored in the index. Nothing here builds a pattern from unescaped query
-text, and rendering is left to autoescaping templates or DOM text nodes.
+Highlights are character offsets into ``Passage.text`` (and its heading): the words whose
+stem is a stem of a query word outside the quotes, every whole match of a quoted phrase
+(so "Section 75" marks neither "Section 71" nor a lone "section"), and the sentence
+closest to the query by the sentence vectors stored in the index. Nothing here builds a
+pattern from unescaped query text, and rendering is left to autoescaping templates or
+DOM text nodes.
+
+Results come a page at a time; every candidate result is reachable by paging, and a
+phrase search considers every passage, not only the best-ranked candidates.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -58,6 +65,11 @@ class Query:
     def retrieval_text(self) -> str:
         return " ".join(_PHRASE_RE.sub(r" \1 ", self.text).replace('"', " ").split())
 
+    @property
+    def free_text(self) -> str:
+        """The words outside the quoted phrases: the ones highlighted one by one."""
+        return " ".join(_PHRASE_RE.sub(" ", self.text).replace('"', " ").split())
+
 
 @dataclass(frozen=True)
 class Facet:
@@ -73,6 +85,7 @@ class Match:
     hit: Hit
     terms: tuple[Span, ...]
     sentence: Span | None
+    heading_terms: tuple[Span, ...] = ()
 
     @property
     def passage(self) -> Passage:
@@ -88,6 +101,44 @@ class Lookup:
     sources: tuple[Facet, ...]
     confidence: float
     abstained: bool
+    page: int = 1
+    per_page: int = 10
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def first(self) -> int:
+        """The number of the first result on this page (1-based; 0 when there are none)."""
+        return (self.page - 1) * self.per_page + 1 if self.matches else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.matches) - 1 if self.matches else 0
+
+
+def page_numbers(page: int, pages: int, around: int = 1) -> list[int | None]:
+    """The page links to show: first, last and ``around`` either side of ``page``; None
+    stands for a gap ("…")."""
+    wanted = {1, pages, *range(page - around, page + around + 1)}
+    shown = sorted(n for n in wanted if 1 <= n <= pages)
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(n)
+    return out
+
+
+def check_page(value: object) -> int:
+    """The results page asked for, from 1; a ValidationError for anything else."""
+    if value is None or value == "":
+        return 1
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or int(text) < 1 or len(text) > 6:
+        raise ValidationError("'page' must be a whole number from 1")
+    return int(text)
 
 
 def parse_query(text: str, topic: str | None = None, source: str | None = None) -> Query:
@@ -97,25 +148,39 @@ def parse_query(text: str, topic: str | None = None, source: str | None = None) 
     return Query(text, phrases, topic or None, source or None)
 
 
-def lookup(engine: Engine, query: Query, k: int, candidates: int = CANDIDATES) -> Lookup:
-    """The top ``k`` matches after filters, with facets over all candidates.
+def lookup(
+    engine: Engine, query: Query, k: int, page: int = 1, candidates: int = CANDIDATES
+) -> Lookup:
+    """Page ``page`` of ``k`` matches after filters, with facets over all candidates.
 
-    Staff repeat and refine the same searches, so results are remembered per engine.
+    A page past the last one is a ValidationError naming how many pages there are. Staff
+    repeat and refine the same searches, so results are remembered per engine.
     """
     if not query.retrieval_text:
         raise ValidationError("the search has no words in it; type a word or a phrase")
-    return engine.cached(
-        ("lookup", query, k, candidates), lambda: _lookup(engine, query, k, candidates)
+    if query.phrases:
+        candidates = max(candidates, len(engine.index.passages))
+    found = engine.cached(
+        ("lookup", query, k, page, candidates),
+        lambda: _lookup(engine, query, k, page, candidates),
     )
+    if page > found.pages:
+        raise ValidationError(
+            f"there {'is' if found.pages == 1 else 'are'} only {found.pages} "
+            f"page{'' if found.pages == 1 else 's'} of results; 'page' must be from 1 to "
+            f"{found.pages}"
+        )
+    return found
 
 
-def _lookup(engine: Engine, query: Query, k: int, candidates: int) -> Lookup:
+def _lookup(engine: Engine, query: Query, k: int, page: int, candidates: int) -> Lookup:
     within = phrase_positions(engine.index, query.phrases) if query.phrases else None
     result = engine.search(query.retrieval_text, candidates, within=within)
     pool = [h for h in result.hits if _relevant(h, query)]
     chosen = [h for h in pool if _keep(h.passage, query.topic, query.source)]
-    stems = query_stems(query.retrieval_text)
-    matches = tuple(_match(engine, result, h, stems, query.phrases) for h in chosen[:k])
+    stems = query_stems(query.free_text)
+    shown = chosen[(page - 1) * k : page * k]
+    matches = tuple(_match(engine, result, h, stems, query.phrases) for h in shown)
     return Lookup(
         query=query,
         matches=matches,
@@ -124,6 +189,8 @@ def _lookup(engine: Engine, query: Query, k: int, candidates: int) -> Lookup:
         sources=_source_facets(engine, pool, query.topic),
         confidence=result.confidence,
         abstained=result.abstained,
+        page=page,
+        per_page=k,
     )
 
 
@@ -138,13 +205,15 @@ def _keep(passage: Passage, topic: str | None, source: str | None) -> bool:
 
 
 def phrase_positions(index: EvidenceIndex, phrases: tuple[str, ...]) -> np.ndarray:
-    """Positions of the passages whose text holds every phrase (case-insensitive).
+    """Positions of the passages whose text, heading or section holds every phrase as
+    whole words (any case).
 
     Only passages holding the stems of the phrases' inner words (those with a space on
-    both sides, so whole words in any text that holds the phrase) are read; a phrase of
-    one or two words may sit inside longer words ("Jewel" in "Jewels"), so its words do
-    not narrow the search."""
-    folded = [p.casefold() for p in phrases]
+    both sides, so whole words in any text that holds the phrase) are read; the BM25 text
+    includes the section, so headings are narrowed the same way. A phrase of one or two
+    words may sit inside longer words ("Jewel" in "Jewels"), so its words do not narrow
+    the search."""
+    patterns = [phrase_pattern(p) for p in phrases]
     candidates: np.ndarray | None = None
     for phrase in phrases:
         inner = [w for w in phrase.split()[1:-1] if w.isascii()]
@@ -153,9 +222,24 @@ def phrase_positions(index: EvidenceIndex, phrases: tuple[str, ...]) -> np.ndarr
                 found = index.lexical.postings(stem)
                 candidates = found if candidates is None else np.intersect1d(candidates, found)
     pool = range(len(index.passages)) if candidates is None else candidates.tolist()
-    texts = index.passages
-    keep = [i for i in pool if all(p in texts[i].text.casefold() for p in folded)]
+    passages = index.passages
+    keep = [
+        i
+        for i in pool
+        if all(
+            p.search(f"{passages[i].text}\n{passages[i].heading}\n{passages[i].section}")
+            for p in patterns
+        )
+    ]
     return np.asarray(keep, dtype=np.int64)
+
+
+@lru_cache(maxsize=256)
+def phrase_pattern(phrase: str) -> re.Pattern[str]:
+    """The phrase as whole words, any case, any run of spaces between (escaped, never a
+    regex from the query): "Section 75" finds "section  75" but not "Section 750"."""
+    body = r"\s+".join(re.escape(word) for word in phrase.split())
+    return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
 
 
 def _facets(
@@ -181,10 +265,11 @@ def _source_facets(engine: Engine, pool: list[Hit], topic: str | None) -> tuple[
 def _match(
     engine: Engine, result: SearchResult, hit: Hit, stems: frozenset[str], phrases: tuple[str, ...]
 ) -> Match:
-    text = hit.passage.text
+    text, heading = hit.passage.text, hit.passage.heading
     terms = term_spans(text, stems) + phrase_spans(text, phrases)
+    heading_terms = term_spans(heading, stems) + phrase_spans(heading, phrases)
     sentence = best_sentence(engine, hit.position, result.query_vector)
-    return Match(hit, tuple(sorted(terms)), sentence)
+    return Match(hit, tuple(sorted(terms)), sentence, tuple(sorted(heading_terms)))
 
 
 def query_stems(query: str) -> frozenset[str]:
@@ -208,12 +293,8 @@ def _word_stems(text: str) -> tuple[tuple[Span, str], ...]:
 
 
 def phrase_spans(text: str, phrases: tuple[str, ...]) -> list[Span]:
-    """Offsets of every case-insensitive occurrence of each phrase (escaped, never a regex)."""
-    spans: list[Span] = []
-    for phrase in phrases:
-        pattern = re.compile(re.escape(phrase), re.IGNORECASE)
-        spans.extend(m.span() for m in pattern.finditer(text))
-    return spans
+    """Offsets of every whole-word, case-insensitive occurrence of each phrase."""
+    return [m.span() for phrase in phrases for m in phrase_pattern(phrase).finditer(text)]
 
 
 def best_sentence(engine: Engine, position: int, query_vector: np.ndarray) -> Span | None:
@@ -270,6 +351,7 @@ def lookup_payload(engine: Engine, found: Lookup, base_url: str) -> dict[str, An
     for m in found.matches:
         row = result_dict(engine, m.hit)
         row["heading"] = m.passage.heading
+        row["heading_highlights"] = [list(span) for span in m.heading_terms]
         row["highlights"] = [list(span) for span in m.terms]
         row["sentence"] = list(m.sentence) if m.sentence else None
         row["reference"] = passage_reference(m.passage, engine.index.sources)
@@ -281,6 +363,12 @@ def lookup_payload(engine: Engine, found: Lookup, base_url: str) -> dict[str, An
         "confidence": found.confidence,
         "abstained": not results or found.abstained,
         "total": found.total,
+        "page": found.page,
+        "pages": found.pages,
+        "page_numbers": page_numbers(found.page, found.pages),
+        "per_page": found.per_page,
+        "first": found.first,
+        "last": found.last,
         "topic": found.query.topic,
         "source": found.query.source,
         "phrases": list(found.query.phrases),

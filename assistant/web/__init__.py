@@ -24,6 +24,12 @@ NAV = (
     ("sources.index", "Sources"),
     ("pages.about", "About the evidence"),
 )
+# Footer links: (endpoint, URL fragment or "", label).
+FOOTER = (
+    ("pages.about", "about-this-assistant", "About this assistant"),
+    ("pages.accessibility", "", "Accessibility statement"),
+    ("pages.privacy", "", "Privacy notice"),
+)
 
 
 def create_app(
@@ -49,6 +55,9 @@ def create_app(
         segments=segments,
         nav_links=lambda: [(e, label) for e, label in NAV if e in app.view_functions],
         config_max_chars=lambda: settings.max_question_chars,
+        footer_links=lambda: [
+            (e, anchor, label) for e, anchor, label in FOOTER if e in app.view_functions
+        ],
     )
 
     from assistant.web import (

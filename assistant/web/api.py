@@ -10,7 +10,13 @@ from assistant.answer.asking import answer, check_node
 from assistant.answer.followup import check_history
 from assistant.answer.queries import check_question
 from assistant.errors import ValidationError
-from assistant.lookup.finder import check_filters, lookup, lookup_payload, parse_query
+from assistant.lookup.finder import (
+    check_filters,
+    check_page,
+    lookup,
+    lookup_payload,
+    parse_query,
+)
 from assistant.lookup.results import check_k, result_dict
 from assistant.search.retrieval import Hit
 from assistant.web import engine, settings
@@ -57,7 +63,8 @@ def search() -> Response:
     topic, source = request.args.get("topic", ""), request.args.get("source", "")
     e = engine()
     check_filters(e, topic, source)
-    found = lookup(e, parse_query(query, topic, source), k)
+    page = check_page(request.args.get("page"))
+    found = lookup(e, parse_query(query, topic, source), k, page)
     return jsonify(lookup_payload(e, found, request.host_url))
 
 

@@ -2,14 +2,16 @@
 
 ``/evidence/<id>`` shows a passage in context; an id that existed in an earlier build
 gets a 410 page pointing to the closest current passage, an unknown id a 404 page with a
-search form. ``/api/passages/<id>/cite`` returns the reference in a chosen style.
+search form. ``/api/passages/<id>/cite`` returns the reference in a chosen style. Ids are
+case-insensitive: a page address in capitals redirects to the lower-case one, and the API
+answers for either.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 
 from assistant.errors import Gone, NotFound
 from assistant.evidence.corpus import Passage, source_of
@@ -35,7 +37,10 @@ def page_helpers(e: Engine) -> dict[str, Any]:
 
 
 @bp.get("/evidence/<passage_id>")
-def passage(passage_id: str) -> tuple[str, int]:
+def passage(passage_id: str) -> tuple[str, int] | Response:
+    if passage_id != passage_id.lower():
+        target = url_for("evidence.passage", passage_id=passage_id.lower())
+        return redirect(target, 301)  # type: ignore[return-value]
     e = engine()
     position = e.index.by_id.get(passage_id)
     if position is not None:
@@ -63,7 +68,9 @@ def cite(passage_id: str) -> Response:
 
 
 def current_passage(e: Engine, passage_id: str) -> Passage:
-    """The serving passage; 410 naming the closest one for a retired id, else 404."""
+    """The serving passage (any case of its id); 410 naming the closest one for a retired
+    id, else 404."""
+    passage_id = passage_id.lower()
     found = e.passage(passage_id)
     if found is not None:
         return found

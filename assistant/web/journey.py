@@ -87,7 +87,7 @@ def current_state(journey: Journey) -> State:
     return State(
         trail=parse_trail(request.args.get("trail"), journey),
         ticks=parse_ticks(request.args.getlist("done"), journey),
-        births=request.args.get("births", "").strip()[:12],
+        births=request.args.get("births", "").strip(),
     )
 
 
@@ -97,7 +97,9 @@ def start() -> Response:
 
 
 @bp.get("/journey/<node_id>")
-def node(node_id: str) -> tuple[str, int]:
+def node(node_id: str) -> str:
+    """A step's page; a births figure that is not a number is shown as an error on the
+    page (200, like any form a person fills in; the API answers 422)."""
     g = guide()
     step = g.journey.node(node_id)
     state = current_state(g.journey)
@@ -112,9 +114,9 @@ def node(node_id: str) -> tuple[str, int]:
         here=State(extend_trail(state.trail, step.id), state.ticks, state.births),
         back=g.journey.back(step.id, state.trail),
         estimate=result,
-        error=error,
+        errors=[("births", error)] if error else [],
     )
-    return page, 422 if error else 200
+    return page
 
 
 @bp.get("/api/journey/<node_id>")

@@ -1,4 +1,5 @@
-"""Static-ish pages: "About the evidence" (what the corpus is, what it is not, its sources)."""
+"""Static-ish pages: "About the evidence" (what the corpus is, how answers are made, its
+sources), the accessibility statement and the privacy notice."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from flask.blueprints import BlueprintSetupState
 
 from assistant.evidence.corpus import EVIDENCE_GRADES
 from assistant.lookup.context import passage_counts, sources_by_title
-from assistant.web import engine
+from assistant.web import engine, settings, statements
 
 bp = Blueprint("pages", __name__)
 ABOUT_FILE = "about.yaml"
@@ -62,4 +63,29 @@ def about() -> str:
         reviewed_count=sum(1 for p in index.passages if p.reviewed),
         latest_review=max((p.reviewed for p in index.passages if p.reviewed), default=None),
         grades=[(g, GRADE_HELP[g], graded.get(g, 0)) for g in EVIDENCE_GRADES],
+    )
+
+
+@bp.get("/accessibility")
+def accessibility() -> str:
+    return render_template(
+        "pages/accessibility.html",
+        owner=settings().service_owner,
+        contact=settings().contact_email,
+        checks=statements.CHECKS,
+        known_issues=statements.KNOWN_ISSUES,
+        tested_on=statements.TESTED_ON,
+        prepared=statements.STATEMENT_PREPARED,
+    )
+
+
+@bp.get("/privacy")
+def privacy() -> str:
+    return render_template(
+        "pages/privacy.html",
+        owner=settings().service_owner,
+        contact=settings().contact_email,
+        stored=statements.STORED,
+        not_stored=statements.NOT_STORED,
+        logging_notice=statements.question_logging(settings()),
     )

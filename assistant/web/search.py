@@ -8,7 +8,7 @@ from flask import Blueprint, render_template, request
 
 from assistant.answer.queries import check_question
 from assistant.errors import ValidationError
-from assistant.lookup.finder import check_filters, lookup, parse_query
+from assistant.lookup.finder import check_filters, check_page, lookup, page_numbers, parse_query
 from assistant.web import engine, settings
 from assistant.web.evidence import page_helpers
 
@@ -21,6 +21,7 @@ def page() -> tuple[str, int]:
     topic, source = request.args.get("topic", ""), request.args.get("source", "")
     e = engine()
     view: dict[str, Any] = {"q": q, "topic": topic, "source": source, "found": None}
+    view["page_numbers"] = page_numbers
     view["k"] = settings().search_results
     view.update(topics=e.index.topics, sources=e.index.sources, **page_helpers(e))
     if not q.strip():
@@ -28,7 +29,9 @@ def page() -> tuple[str, int]:
     try:
         text = check_question(q, settings(), field="q")
         check_filters(e, topic, source)
-        view["found"] = lookup(e, parse_query(text, topic, source), settings().search_results)
+        page = check_page(request.args.get("page"))
+        query = parse_query(text, topic, source)
+        view["found"] = lookup(e, query, settings().search_results, page)
     except ValidationError as exc:
         return render_template("search/page.html", error=exc.message, **view), 422
     return render_template("search/page.html", **view), 200

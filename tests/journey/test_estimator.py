@@ -103,8 +103,29 @@ def test_births_refuses_anything_but_a_positive_whole_number(raw: str | None) ->
 
 
 def test_births_refuses_more_than_any_area() -> None:
-    with pytest.raises(ValidationError, match="more than any local area"):
+    with pytest.raises(ValidationError, match="more births a year than any local area"):
         parse_births("5000000")
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("three thousand", '(you entered "three thousand")'),
+        ("1000000000000", 'You entered "1000000000000": that is more'),
+        ("9" * 5000, f'You entered "{"9" * 5000}": that is more'),
+        ("3200 births a year", '(you entered "3200 births a year")'),
+        ("²", '(you entered "²")'),
+        ("<b>3</b>", '(you entered "<b>3</b>")'),
+    ],
+)
+def test_births_checks_the_whole_input_and_repeats_it_exactly(raw: str, shown: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        parse_births(raw)
+    assert shown in refused.value.message
+
+
+def test_leading_zeros_and_grouping_are_a_number() -> None:
+    assert parse_births("0001") == 1 and parse_births("1 000 000") == 1_000_000
 
 
 def test_rates_load_and_verify_against_their_passages(tmp_path: Path) -> None:

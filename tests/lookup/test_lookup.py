@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant.errors import ValidationError
 from assistant.evidence.text import sentence_spans
 from assistant.lookup.finder import (
+    check_page,
     lookup,
     marked,
+    page_numbers,
     parse_query,
     phrase_spans,
     query_stems,
@@ -65,8 +69,10 @@ def test_exact_phrase_mode_only_returns_passages_containing_it(engine: Engine) -
     found = lookup(engine, parse_query('funding "section 75"'), 50)
     assert found.matches
     for m in found.matches:
-        assert "section 75" in m.passage.text.casefold()
-        assert any(m.passage.text[a:b].casefold() == "section 75" for a, b in m.terms)
+        p = m.passage
+        assert "section 75" in f"{p.text} {p.heading} {p.section}".casefold()
+        if "section 75" in p.text.casefold():
+            assert any(p.text[a:b].casefold() == "section 75" for a, b in m.terms)
     assert lookup(engine, parse_query('"75 section"'), 50).matches == ()
 
 
@@ -129,12 +135,82 @@ def test_marked_runs_cover_the_text_exactly_once() -> None:
 def test_phrase_positions_are_the_passages_holding_every_phrase(
     engine: Engine, phrases: tuple[str, ...]
 ) -> None:
-    from assistant.lookup.finder import phrase_positions
+    from assistant.lookup.finder import phrase_pattern, phrase_positions
 
-    folded = [p.casefold() for p in phrases]
     expected = [
         i
         for i, p in enumerate(engine.index.passages)
-        if all(f in p.text.casefold() for f in folded)
+        if all(phrase_pattern(f).search(f"{p.text}\n{p.heading}\n{p.section}") for f in phrases)
     ]
     assert phrase_positions(engine.index, phrases).tolist() == expected
+
+
+def test_a_phrase_matches_whole_words_only() -> None:
+    text = "Under Section 75, not Section 71, sections 65Z5 or section 750; also section\n75."
+    spans = phrase_spans(text, ("Section 75",))
+    assert [text[a:b] for a, b in spans] == ["Section 75", "section\n75"]
+
+
+@pytest.mark.parametrize("query", ['"Section 75"', 'pooled "Section 75"'])
+def test_a_quoted_phrase_highlights_only_its_whole_matches(engine: Engine, query: str) -> None:
+    found = lookup(engine, parse_query(query), 50)
+    assert found.total > 1
+    for m in found.matches:
+        marked_words = [m.passage.text[a:b] for a, b in m.terms]
+        assert all(re.fullmatch(r"section\s+75|pool\w*", w, re.I) for w in marked_words)
+
+
+def test_a_quoted_phrase_also_finds_headings(engine: Engine) -> None:
+    found = lookup(engine, parse_query('"pooled budgets"'), 50)
+    outside = [m.passage for m in found.matches if "pooled budgets" not in m.passage.text.lower()]
+    assert outside, "passages whose heading or section has the phrase are found too"
+    assert all("pooled budgets" in f"{p.heading} {p.section}".lower() for p in outside)
+    titled = [m for m in found.matches if "pooled budgets" in m.passage.heading.lower()]
+    assert titled
+    for m in titled:
+        heading = m.passage.heading
+        assert [heading[a:b].lower() for a, b in m.heading_terms] == ["pooled budgets"]
+
+
+def test_pages_reach_every_result_once(engine: Engine) -> None:
+    query = parse_query("perinatal mental health")
+    first = lookup(engine, query, 10)
+    assert first.total > 10 and first.pages == -(-first.total // 10)
+    ids = [
+        m.passage.id
+        for n in range(1, first.pages + 1)
+        for m in lookup(engine, query, 10, n).matches
+    ]
+    assert len(ids) == first.total == len(set(ids))
+    last = lookup(engine, query, 10, first.pages)
+    assert (last.first, last.last) == ((first.pages - 1) * 10 + 1, first.total)
+    with pytest.raises(ValidationError, match=f"only {first.pages} pages of results"):
+        lookup(engine, query, 10, first.pages + 1)
+
+
+def test_a_phrase_search_considers_every_passage(engine: Engine) -> None:
+    found = lookup(engine, parse_query('"the"'), 10, candidates=5)
+    having = [p for p in engine.index.passages if re.search(r"\bthe\b", p.text, re.I)]
+    assert found.total >= len(having) > 50
+
+
+@pytest.mark.parametrize(
+    ("page", "pages", "shown"),
+    [
+        (1, 1, [1]),
+        (1, 3, [1, 2, 3]),
+        (5, 9, [1, None, 4, 5, 6, None, 9]),
+        (2, 9, [1, 2, 3, None, 9]),
+        (9, 9, [1, None, 8, 9]),
+    ],
+)
+def test_page_links_show_the_ends_and_the_neighbours(
+    page: int, pages: int, shown: list[int | None]
+) -> None:
+    assert page_numbers(page, pages) == shown
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two", "1.5", "١", "9999999"])
+def test_a_bad_page_number_is_refused(value: str) -> None:
+    with pytest.raises(ValidationError, match="'page' must be a whole number from 1"):
+        check_page(value)

@@ -81,8 +81,13 @@ def test_a_parent_gets_a_signpost_and_no_evidence(client: FlaskClient, question:
 def test_someone_in_danger_is_told_to_call_999(client: FlaskClient) -> None:
     status, data = ask(client, {"message": "I'm scared I might hurt my baby"})
     assert status == 200 and data["abstained"] is True and data["citations"] == []
-    assert "999" in data["signpost"] and "0808 2000 247" in data["signpost"]
-    assert data["signpost_kind"] == "urgent"
+    assert data["answer"] == "Get help now."
+    assert data["signpost"].startswith("If you or your baby are in danger now, call 999.")
+    assert "0808 2000 247" in data["signpost"] and data["signpost_kind"] == "urgent"
+    first, rest = data["signpost_parts"]
+    assert first == [{"text": "Get help now.", "tel": None}]
+    assert {"text": "999", "tel": "999"} in rest
+    assert {"text": "0808 2000 247", "tel": "08082000247"} in rest
 
 
 @pytest.mark.parametrize(

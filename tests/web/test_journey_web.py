@@ -75,12 +75,33 @@ def test_checklist_ticks_travel_in_the_url_into_the_brief(web: FlaskClient) -> N
     assert "- [x] Note the gaps by level of need and age" in brief.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("births", ["abc", "0", "-3", "2.5", ""])
+@pytest.mark.parametrize("births", ["abc", "0", "-3", "2.5", "", "three thousand"])
 def test_bad_births_show_a_clear_error_on_the_page(web: FlaskClient, births: str) -> None:
-    response = web.get(f"/journey/needs-estimate?births={births}")
-    assert response.status_code == 422
-    assert "whole number above 0" in response.get_data(as_text=True)
-    assert 'aria-invalid="true"' in response.get_data(as_text=True)
+    response = web.get("/journey/needs-estimate", query_string={"births": births})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200  # a form error, not a failed request
+    assert "whole number above 0" in html and 'aria-invalid="true"' in html
+    assert "<title>Error: " in html
+    summary = html[html.index('<div class="error-summary"') :]
+    assert '<a href="#births">Enter the number of births' in summary
+    assert html.index('class="error-summary"') < html.index('<h1 id="step-title"')
+    assert 'aria-describedby="births-hint births-error"' in html
+
+
+def test_the_whole_births_input_is_echoed_escaped(web: FlaskClient) -> None:
+    typed = '<script>alert("x")</script> 10000000000000'
+    html = web.get("/journey/needs-estimate", query_string={"births": typed}).get_data(as_text=True)
+    assert "<script>alert" not in html
+    escaped = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; 10000000000000"
+    assert f'value="{escaped}"' in html and f"(you entered &#34;{escaped}&#34;)" in html
+
+
+def test_a_good_estimate_has_no_error_and_labels_for_small_screens(web: FlaskClient) -> None:
+    html = web.get("/journey/needs-estimate?births=3200").get_data(as_text=True)
+    assert "<title>Error" not in html and "error-summary" not in html
+    assert '<table class="estimate stack">' in html
+    for label in ("Estimate", "How it is worked out", "Source"):
+        assert f'data-label="{label}"' in html
 
 
 def test_api_node_shape(web: FlaskClient, journey: Journey) -> None:
@@ -218,9 +239,14 @@ def test_chat_form_signposts_a_parent_without_javascript(
     web: FlaskClient, question: str, urgent: bool
 ) -> None:
     text = web.post("/", data={"message": question}).get_data(as_text=True)
-    assert 'class="signpost"' in text and "health visitor" in text
+    assert 'class="signpost' in text and "health visitor" in text
     assert "citations-heading" not in text and "cite-marker" not in text and "Go to:" not in text
-    assert ("0808 2000 247" in text) is urgent
+    assert ('<a href="tel:08082000247">0808 2000 247</a>' in text) is urgent
+    assert '<a href="tel:999">999</a>' in text and '<a href="tel:111">NHS 111</a>' in text
+    assert '<p class="who">Where to get help</p>' in text
+    assert '<p class="who">Evidence</p>' not in text
+    if urgent:
+        assert text.index('call <a href="tel:999">') < text.index("plan and pay for services")
 
 
 def test_chat_with_an_unknown_node_is_a_helpful_404(web: FlaskClient) -> None:

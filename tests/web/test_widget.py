@@ -172,5 +172,6 @@ def test_no_javascript_embed_signposts_a_parent_instead_of_quoting_evidence(
     page = wclient.post("/embed", data={"message": "My baby won't stop crying and I can't cope"})
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert 'class="signpost"' in html and "health visitor" in html
+    assert 'class="signpost signpost--parent"' in html and "health visitor" in html
+    assert '<a href="tel:111">NHS 111</a>' in html and "Where to get help" in html
     assert 'class="citations"' not in html and 'class="cite-marker"' not in html

@@ -28,7 +28,7 @@
     user.appendChild(el("p", { "class": "who" }, "You asked"));
     user.appendChild(el("p", {}, question));
     var reply = el("div", { "class": "turn turn--assistant" });
-    reply.appendChild(el("p", { "class": "who" }, "Evidence"));
+    reply.appendChild(el("p", { "class": "who" }, render.replyLabel(data)));
     reply.appendChild(render.answerNode(data, "a" + turnCount, false));
     var upcoming = render.nextQuestionsNode(data, function (q) { box.value = q; askQuestion(q); });
     if (upcoming) { reply.appendChild(upcoming); }

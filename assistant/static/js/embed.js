@@ -65,7 +65,7 @@
     user.appendChild(el("p", { "class": "who" }, turn.kind === "step" ? "You chose" : "You asked"));
     user.appendChild(el("p", {}, turn.q));
     var reply = el("div", { "class": "turn turn--assistant" });
-    reply.appendChild(el("p", { "class": "who" }, turn.kind === "step" ? "Guided journey" : "Evidence"));
+    reply.appendChild(el("p", { "class": "who" }, turn.kind === "step" ? "Guided journey" : render.replyLabel(turn.a)));
     reply.appendChild(turn.kind === "step" ? stepNode(turn.a, prefix) : render.answerNode(turn.a, prefix, true));
     var upcoming = turn.kind === "step" ? null : render.nextQuestionsNode(turn.a, askQuestion);
     if (upcoming) { reply.appendChild(upcoming); }

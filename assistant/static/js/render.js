@@ -58,9 +58,27 @@
     return li;
   }
 
+  /* A parent's or urgent signpost: paragraphs in the server's order (danger advice first
+     when urgent), phone numbers as tel: links. */
+  function signpostNode(data) {
+    var box = el("div", { "class": "signpost signpost--" + data.signpost_kind });
+    data.signpost_parts.forEach(function (para) {
+      var p = el("p");
+      para.forEach(function (piece) {
+        p.appendChild(piece.tel ? el("a", { href: "tel:" + piece.tel }, piece.text) : document.createTextNode(piece.text));
+      });
+      box.appendChild(p);
+    });
+    return box;
+  }
+
+  /* Who a reply is from: the evidence, or help for a parent. */
+  function replyLabel(data) {
+    return data.signpost ? "Where to get help" : "Evidence";
+  }
+
   function abstainNode(data, wrap, compact) {
-    wrap.appendChild(el("p", {}, data.answer));
-    if (data.signpost) { wrap.appendChild(el("p", { "class": "signpost" }, data.signpost)); }
+    wrap.appendChild(data.signpost_parts ? signpostNode(data) : el("p", {}, data.answer));
     if (!compact && data.suggestions && data.suggestions.length) {
       wrap.appendChild(el("p", {}, "The evidence covers these topics:"));
       var ul = el("ul", { "class": "suggestions" });
@@ -132,6 +150,6 @@
       });
   }
 
-  window.PAIRRender = { el: el, answerNode: answerNode, citationList: citationList,
+  window.PAIRRender = { el: el, answerNode: answerNode, replyLabel: replyLabel, citationList: citationList,
     nextQuestionsNode: nextQuestionsNode, historyOf: historyOf };
 }());

@@ -53,10 +53,50 @@
     return p;
   }
 
+  /* Text into `holder` as text nodes, with the spans at `terms` in <mark class="term">. */
+  function marked(holder, text, terms) {
+    var cursor = 0;
+    (terms || []).forEach(function (span) {
+      if (span[0] < cursor) { return; }
+      if (span[0] > cursor) { holder.appendChild(document.createTextNode(text.slice(cursor, span[0]))); }
+      holder.appendChild(el("mark", { "class": "term" }, text.slice(span[0], span[1])));
+      cursor = span[1];
+    });
+    if (cursor < text.length) { holder.appendChild(document.createTextNode(text.slice(cursor))); }
+    return holder;
+  }
+
+  /* Links to every page of results: plain links, so each page also works without script. */
+  function pagination(data) {
+    var nav = el("nav", { "class": "pagination", "aria-label": "Pages of results" });
+    var ul = el("ul", { "class": "pagination__list" });
+    function item(page, text, attrs, hidden) {
+      var p = params();
+      p.set("page", String(page));
+      var a = el("a", Object.assign({ href: "/search?" + p.toString() }, attrs || {}));
+      if (hidden && hidden[0]) { a.appendChild(el("span", { "class": "visually-hidden" }, hidden[0])); }
+      a.appendChild(document.createTextNode(text));
+      if (hidden && hidden[1]) { a.appendChild(el("span", { "class": "visually-hidden" }, hidden[1])); }
+      var li = el("li");
+      li.appendChild(a);
+      ul.appendChild(li);
+    }
+    if (data.page > 1) { item(data.page - 1, "Previous", { rel: "prev" }, [null, " page"]); }
+    (data.page_numbers || []).forEach(function (n) {
+      if (n === null) { ul.appendChild(el("li", { "class": "pagination__gap", "aria-hidden": "true" }, "…")); return; }
+      item(n, String(n), n === data.page ? { "aria-current": "page" } : {}, ["Page ", null]);
+    });
+    if (data.page < data.pages) { item(data.page + 1, "Next", { rel: "next" }, [null, " page"]); }
+    nav.appendChild(ul);
+    return nav;
+  }
+
   function card(r) {
     var art = el("article", { "class": "evidence-card", id: "passage-" + r.id, "aria-labelledby": "title-" + r.id });
     var h = el("h3", { "class": "evidence-title", id: "title-" + r.id });
-    h.appendChild(el("a", { href: "/evidence/" + encodeURIComponent(r.id) }, r.heading || r.section));
+    var title = el("a", { href: "/evidence/" + encodeURIComponent(r.id) });
+    marked(title, r.heading || r.section, r.heading ? r.heading_highlights : []);
+    h.appendChild(title);
     art.appendChild(h);
     var quote = el("blockquote", { "class": "passage" });
     quote.appendChild(highlighted(r.text, r.highlights, r.sentence));
@@ -115,7 +155,7 @@
     var n = data.total;
     var shown = data.results.length;
     results.appendChild(el("p", { id: "result-count", "class": "result-count" },
-      n + " passage" + (n === 1 ? "" : "s") + " found" + (n > shown ? ", showing the best " + shown : "") + "."));
+      n + " passage" + (n === 1 ? "" : "s") + " found" + (data.pages > 1 ? ", showing " + data.first + " to " + data.last : "") + "."));
     var layout = el("div", { "class": "lookup-layout" });
     var nav = el("nav", { "class": "facets", "aria-label": "Filter results" });
     nav.appendChild(facetList("Topics", data.facets.topics, "topic", data.topic, "All topics"));
@@ -125,6 +165,7 @@
     list.appendChild(el("h2", { "class": "visually-hidden" }, "Results"));
     data.results.forEach(function (r) { list.appendChild(card(r)); });
     if (!shown) { list.appendChild(el("p", {}, "No passage matches. Try fewer or different words, or remove a filter.")); }
+    if (data.pages > 1) { list.appendChild(pagination(data)); }
     layout.appendChild(list);
     results.appendChild(layout);
     if (window.PAIRCopy) { window.PAIRCopy.enhance(results); }

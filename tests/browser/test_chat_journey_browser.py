@@ -156,6 +156,11 @@ def test_the_live_region_announces_the_answer_words_only(page: Any, sites: Sites
     assert page.locator(".turn--user ~ .turn--assistant sup.cite-ref a").count() > 0
     visible = page.locator(".turn--user ~ .turn--assistant").inner_text()
     assert not re.search(r"\b[0-9a-f]{12}\b", visible)
+    # the passage, with its highlighted sentence and a reference to copy, behind one click
+    source = page.locator(".turn--user ~ .turn--assistant .source").first
+    source.locator("summary", has_text="Show passage").click()
+    assert source.locator(".passage mark").first.is_visible()
+    assert source.locator("button", has_text="Copy reference").is_visible()
 
 
 def test_a_refusal_is_short_with_three_questions_to_try(page: Any, sites: Sites) -> None:

@@ -36,6 +36,7 @@ def _journey(page: Any, base: str, out: Path) -> None:
     page.goto(base + "/")
     page.locator("a[data-node=needs]").first.click()
     page.locator(".step-heading", has_text="Analyse local needs").wait_for()
+    page.locator(".turn--step").last.evaluate("e => e.scrollIntoView()")
     page.screenshot(path=str(out), full_page=False)
 
 

@@ -16,7 +16,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup run test check lint format bench bench-scale eval index clean
+.PHONY: setup run test check lint format bench bench-scale eval index vendor clean
 
 setup: $(STAMP)
 
@@ -48,6 +48,10 @@ test: check
 
 eval: index
 	$(BIN)/pair-assistant eval
+
+# Refresh the committed NHS.UK frontend assets (needs npm; a normal build does not).
+vendor: setup
+	$(BIN)/python -m assistant.tools.vendor
 
 bench: index
 	$(BIN)/python -m assistant.tools.bench

@@ -106,6 +106,10 @@ class Settings:
     max_request_bytes: int = field(
         default=16_384, metadata={"help": "Largest request body accepted, in bytes."}
     )
+    feedback_url: str = field(
+        default="/about#feedback",
+        metadata={"help": "Where the beta banner's feedback link goes: a form or a mailto: link."},
+    )
     log_queries: bool = field(
         default=False, metadata={"help": "Write question text to the log (off: privacy)."}
     )

@@ -74,7 +74,9 @@ def answer(
     if reading.interpreted_as is not None:
         reply = replace(reply, extra={**reply.extra, "interpreted_as": reading.interpreted_as})
     if reply.abstained:
-        return with_journey(reply, guide.journey, node, entry_points(guide.journey))
+        near = cards.questions_to_try(engine.index, vector, node)
+        reply = replace(reply, extra={**reply.extra, "try_questions": near})
+        return with_journey(reply, guide.journey, node, near_steps(guide.journey, node))
     related = guide.matcher.related(vector, MAX_RELATED, skip=[node or ROOT_ID], question=question)
     skip = reply.extra.get("card_id")
     upcoming = cards.next_questions(engine.index, vector, skip, question)
@@ -134,6 +136,12 @@ def signposted(question: str, sign: signpost.Signpost, node: str | None) -> Answ
 def entry_points(journey: Journey) -> list[str]:
     """The steps the start page offers: where to begin when a question is out of scope."""
     return [o.to for o in journey.start.options]
+
+
+def near_steps(journey: Journey, node: str | None) -> list[str]:
+    """Up to three steps near the user's place: where it leads next, else where to begin."""
+    here = journey.node(node) if node else journey.start
+    return [o.to for o in here.options][:MAX_RELATED] or entry_points(journey)[:MAX_RELATED]
 
 
 def with_journey(

@@ -201,8 +201,7 @@ def next_questions(
     """Up to three questions of the cards closest to ``vector``: what people ask next."""
     if not index.cards:
         return []
-    best = np.full(len(index.cards), -1.0)
-    np.maximum.at(best, index.phrasing_card, index.phrasing_vectors @ vector)
+    best = _closeness(index, vector)
     asked_key = asked.strip().lower()
     chosen: list[dict[str, str]] = []
     for card_no in np.argsort(-best):
@@ -213,3 +212,28 @@ def next_questions(
             continue
         chosen.append({"question": card.questions[0], "card_id": card.id})
     return chosen
+
+
+def _closeness(index: EvidenceIndex, vector: np.ndarray) -> np.ndarray:
+    """Each card's best cosine between ``vector`` and one of its phrasings."""
+    best = np.full(len(index.cards), -1.0)
+    np.maximum.at(best, index.phrasing_card, index.phrasing_vectors @ vector)
+    return best
+
+
+def questions_to_try(
+    index: EvidenceIndex, vector: np.ndarray, step: str | None = None
+) -> list[dict[str, str]]:
+    """Three card questions to offer when the evidence does not cover a question: those of
+    the journey step the user is at first, then the cards closest to what was asked."""
+    if not index.cards:
+        return []
+    best = _closeness(index, vector)
+    order = sorted(
+        range(len(index.cards)),
+        key=lambda i: (index.cards[i].step != step or step is None, -float(best[i])),
+    )
+    return [
+        {"question": index.cards[i].questions[0], "card_id": index.cards[i].id}
+        for i in order[:MAX_NEXT]
+    ]

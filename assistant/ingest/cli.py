@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from tqdm import tqdm
 
 from assistant.config import Settings
 from assistant.evidence.corpus import EVIDENCE_GRADES, SOURCE_TYPES
@@ -51,13 +52,18 @@ def ingest(
     settings = _settings(ctx)
     collection = Collection(settings.corpus_dir)
     failed = 0
-    for path in paths:
+    # A bar for batches, on a terminal only; messages are written around it.
+    bar = tqdm(paths, desc="Ingesting", unit="file", disable=None if len(paths) > 1 else True)
+    for path in bar:
         try:
             document = read_document(path, settings.ingest_max_bytes)
-            click.echo(_summary(path, collection.add(path, document, options)))
+            message, err = _summary(path, collection.add(path, document, options)), False
         except IngestError as exc:
-            click.echo(f"error: {exc.message}", err=True)
+            message, err = f"error: {exc.message}", True
             failed += 1
+        with tqdm.external_write_mode():
+            click.echo(message, err=err)
+    bar.close()
     if failed < len(paths):
         click.echo(_REBUILD)
     if failed:

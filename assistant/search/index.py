@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
+from tqdm import tqdm
 
 from assistant.errors import IndexError_
 from assistant.evidence.cards import Card, CardSentence
@@ -285,7 +286,7 @@ def _write_build(
     approximate_above: int,
 ) -> dict[str, Any]:
     passages = corpus.passages
-    vectors = embedder.encode([p.embedding_text() for p in passages])
+    vectors = _encode(embedder, [p.embedding_text() for p in passages], "Passages")
     index, search = _vector_index(vectors, approximate_above)
     _faiss().write_index(index, str(folder / "faiss.index"))
     checkpoint("faiss.index")
@@ -301,7 +302,7 @@ def _write_build(
     sources = {sid: dataclasses.asdict(s) for sid, s in corpus.sources.items() if sid in used}
     (folder / "sources.json").write_text(json.dumps(sources, ensure_ascii=False, indent=1))
     refs = [(n, a, b) for n, p in enumerate(passages) for a, b in sentence_spans(p.text)]
-    sentence_vectors = embedder.encode([passages[n].text[a:b] for n, a, b in refs])
+    sentence_vectors = _encode(embedder, [passages[n].text[a:b] for n, a, b in refs], "Sentences")
     _write_jsonl(folder / "sentences.jsonl", ([n, a, b] for n, a, b in refs))
     np.save(folder / "sentences.npy", sentence_vectors, allow_pickle=False)
     checkpoint("sentences.npy")
@@ -441,6 +442,25 @@ def _write_encoder(folder: Path, embedder: Embedder) -> dict[str, Any]:
             "sha256": onnx_sha256(target),
         }
     }
+
+
+PROGRESS_CHUNK = 256
+
+
+def _encode(embedder: Embedder, texts: list[str], label: str) -> np.ndarray:
+    """``embedder.encode`` in chunks, with a progress bar when the output is a terminal
+    (a build takes a minute or more; logs and tests get no bar)."""
+    if len(texts) <= PROGRESS_CHUNK:
+        return embedder.encode(texts)
+    parts = []
+    with tqdm(
+        total=len(texts), desc=f"Embedding {label.lower()}", unit="text", disable=None
+    ) as bar:
+        for start in range(0, len(texts), PROGRESS_CHUNK):
+            chunk = texts[start : start + PROGRESS_CHUNK]
+            parts.append(embedder.encode(chunk))
+            bar.update(len(chunk))
+    return np.concatenate(parts)
 
 
 def _write_cards(folder: Path, cards: list[Card], embedder: Embedder, dimension: int) -> None:

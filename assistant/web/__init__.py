@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask, current_app
+from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from assistant.config import PROJECT_ROOT, Settings, load_settings
@@ -24,11 +25,13 @@ NAV = (
     ("sources.index", "Sources"),
     ("pages.about", "About the evidence"),
 )
-# Footer links: (endpoint, URL fragment or "", label).
+# Footer links: the pages a buyer or an administrator looks for (endpoint, anchor, label).
 FOOTER = (
+    ("pages.about", "", "About the evidence"),
     ("pages.about", "about-this-assistant", "About this assistant"),
     ("pages.accessibility", "", "Accessibility statement"),
     ("pages.privacy", "", "Privacy notice"),
+    ("widget.setup", "", "Embed on your intranet"),
 )
 
 
@@ -41,6 +44,9 @@ def create_app(
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "assistant" / "static"),
     )
+    # The NHS.UK frontend macros (nhsuk-frontend-jinja) read optional nested parameters,
+    # which needs ChainableUndefined; our own templates come first.
+    app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined}
     settings = settings or load_settings()
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
@@ -51,13 +57,16 @@ def create_app(
         app.config.update(test_config)
     app.extensions["pair.settings"] = settings
     app.extensions["pair.engine"] = lambda: get_engine(settings)
+    app.jinja_env.loader = ChoiceLoader(
+        [app.create_global_jinja_loader(), PackageLoader("nhsuk_frontend_jinja")]
+    )
     app.jinja_env.globals.update(
         segments=segments,
         nav_links=lambda: [(e, label) for e, label in NAV if e in app.view_functions],
+        footer_links=lambda: _footer_links(app),
+        feedback_url=lambda: settings.feedback_url,
         config_max_chars=lambda: settings.max_question_chars,
-        footer_links=lambda: [
-            (e, anchor, label) for e, anchor, label in FOOTER if e in app.view_functions
-        ],
+        citation_reference=lambda c: _citation_reference(c.id),
     )
 
     from assistant.web import (
@@ -83,6 +92,30 @@ def create_app(
         app.register_blueprint(module.bp)
     widget.init_app(app, settings)
     return app
+
+
+def _citation_reference(passage_id: str) -> str:
+    from assistant.web.evidence import citation_reference
+
+    return citation_reference(engine(), passage_id)
+
+
+def _links(app: Flask, links: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
+    """``{"href", "text"}`` for each link whose view is registered."""
+    from flask import url_for
+
+    return [{"href": url_for(e), "text": t} for e, t in links if e in app.view_functions]
+
+
+def _footer_links(app: Flask) -> list[dict[str, str]]:
+    """``{"href", "text"}`` for each footer link whose view is registered."""
+    from flask import url_for
+
+    return [
+        {"href": url_for(e, _anchor=a or None), "text": t}
+        for e, a, t in FOOTER
+        if e in app.view_functions
+    ]
 
 
 def preload(app: Flask) -> None:

@@ -20,7 +20,7 @@ from assistant.lookup.finder import (
 from assistant.lookup.results import check_k, result_dict
 from assistant.search.retrieval import Hit
 from assistant.web import engine, settings
-from assistant.web.evidence import current_passage
+from assistant.web.evidence import current_passage, with_references
 from assistant.web.journey import guide
 
 bp = Blueprint("api", __name__)
@@ -52,7 +52,8 @@ def ask() -> Response:
     history = check_history(body.get("history"), settings().max_question_chars)
     g = guide()
     node = check_node(body.get("node"), g.journey)
-    return jsonify(answer(engine(), g, question, node, history, settings().use_cards).to_dict())
+    reply = answer(engine(), g, question, node, history, settings().use_cards)
+    return jsonify(with_references(engine(), reply.to_dict()))
 
 
 @bp.get("/api/search")

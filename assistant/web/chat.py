@@ -8,7 +8,7 @@ links straight back to it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -16,13 +16,15 @@ from flask import Blueprint, render_template, request
 from assistant.answer.asking import answer, check_node
 from assistant.answer.compose import Answer
 from assistant.answer.followup import Turn, check_history
-from assistant.answer.queries import check_question
 from assistant.errors import ValidationError
+from assistant.evidence.cards import Card
 from assistant.journey.evidence import extend_trail, parse_trail
 from assistant.journey.guide import Guide
-from assistant.journey.tree import Node
+from assistant.journey.tree import ROOT_ID, Node
+from assistant.search.citations import Citation
 from assistant.web import engine, settings
-from assistant.web.journey import guide
+from assistant.web.forms import check_form_question
+from assistant.web.journey import guide, need_estimate, step_cards
 
 bp = Blueprint("chat", __name__)
 
@@ -56,6 +58,40 @@ def place(g: Guide, values: Mapping[str, str]) -> Place:
     return Place(g.journey.node(node_id), extend_trail(trail, node_id))
 
 
+@dataclass(frozen=True)
+class StepView:
+    """A journey step shown inside the conversation, with what the user entered there."""
+
+    node: Node
+    trail: tuple[str, ...]
+    citations: tuple[Citation, ...]
+    questions: tuple[Card, ...]
+    back: str | None
+    births: str = ""
+    estimate: dict[str, Any] | None = None
+    error: str | None = None
+
+
+def step_view(g: Guide, where: Place, births: str | None) -> StepView:
+    """The step at `where` (the start when none), with an estimate if births were sent."""
+    node = where.node or g.journey.start
+    back = g.journey.back(node.id, where.trail[:-1])
+    view = StepView(
+        node,
+        where.trail or (node.id,),
+        tuple(g.evidence.citations(node)),
+        tuple(step_cards(node.id)),
+        back.id if back else None,
+        births=(births or "").strip(),
+    )
+    if not (node.estimator and births is not None):
+        return view
+    try:
+        return replace(view, estimate=need_estimate(g, view.births))
+    except ValidationError as exc:
+        return replace(view, error=exc.message)
+
+
 def page(g: Guide, where: Place, reply: Answer | None = None, **extra: Any) -> str:
     cited = ",".join(c.id for c in reply.citations) if reply else ""
     return render_template(
@@ -72,8 +108,15 @@ def page(g: Guide, where: Place, reply: Answer | None = None, **extra: Any) -> s
 
 @bp.get("/")
 def index() -> str:
+    """The chat; `?step=<id>&trail=` shows that journey step in the conversation."""
     g = guide()
-    return page(g, place(g, request.args))
+    args = request.args
+    values = {"node": args.get("step") or args.get("node") or "", "trail": args.get("trail", "")}
+    where = place(g, values)
+    view = step_view(g, where, args.get("births"))
+    if where.node is not None and where.node.id == ROOT_ID:
+        where = Place(None, ())  # at the start nobody is "asking at a step" yet
+    return page(g, where, step=view)
 
 
 @bp.post("/")
@@ -82,7 +125,7 @@ def ask() -> tuple[str, int]:
     where = place(g, request.form)
     text = request.form.get("message", "")
     try:
-        question = check_question(text, settings())
+        question = check_form_question(text, settings())
     except ValidationError as exc:
         return page(g, where, error=exc.message, draft=text), 422
     node_id = where.node.id if where.node else None
@@ -104,3 +147,27 @@ def previous_turn(form: Mapping[str, str]) -> tuple[Turn, ...]:
         )
     except ValidationError:
         return ()  # a damaged hidden field only loses the context, never the question
+
+
+MAX_PRINTED = 10
+
+
+@bp.get("/conversation")
+def printable() -> str:
+    """A printable page of a conversation: each question (`q`, repeated, oldest first)
+    answered again in order, with full references. Nothing is stored: the questions travel
+    in the link, and the same questions give the same answers."""
+    g = guide()
+    node = check_node(request.args.get("node") or None, g.journey)
+    asked: list[Answer] = []
+    history: list[Turn] = []
+    for text in request.args.getlist("q")[-MAX_PRINTED:]:
+        try:
+            question = check_form_question(text, settings())
+        except ValidationError:
+            continue  # a damaged link loses that question, not the page
+        reply = answer(engine(), g, question, node, tuple(history), settings().use_cards)
+        asked.append(reply)
+        if not reply.abstained:
+            history.append(Turn(question, tuple(c.id for c in reply.citations)))
+    return render_template("chat/print.html", answers=asked, base=request.host_url.rstrip("/"))

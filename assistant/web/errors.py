@@ -49,6 +49,10 @@ def _http_error(exc: HTTPException) -> tuple[Response | str, int]:
     message = exc.description or exc.name
     if status == 413:
         message = "The request is larger than this service accepts."
+    elif status == 404 and not wants_json():
+        message = ""  # the page says it in our own words
+    elif status == 404:
+        message = "There is nothing at this address."
     return error_response(status, _CODES.get(status, "error"), message)
 
 

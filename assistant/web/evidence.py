@@ -80,3 +80,16 @@ def current_passage(e: Engine, passage_id: str) -> Passage:
     closest = closest_current(e, old)
     instead = f"; the closest current passage is {closest.id!r}" if closest else ""
     raise Gone(f"passage {passage_id!r} has changed or been removed{instead}")
+
+
+def with_references(e: Engine, data: dict[str, Any]) -> dict[str, Any]:
+    """An answer or step as JSON, each citation given its Harvard ``reference`` to copy."""
+    for c in data.get("citations", []):
+        c["reference"] = citation_reference(e, c["id"])
+    return data
+
+
+def citation_reference(e: Engine, passage_id: str) -> str:
+    """The Harvard reference of a cited passage (empty if it is no longer served)."""
+    found = e.passage(passage_id)
+    return passage_reference(found, e.index.sources) if found is not None else ""

@@ -33,6 +33,7 @@ from assistant.journey.tree import ROOT_ID, Journey, Node
 from assistant.search.citations import citation_dict
 from assistant.search.engine import Engine
 from assistant.web import engine, settings
+from assistant.web.evidence import with_references
 
 bp = Blueprint("journey", __name__)
 _lock = threading.Lock()
@@ -127,7 +128,7 @@ def api_node(node_id: str) -> Response:
     data = node_dict(g, step, state)
     if step.estimator and state.births:
         data["estimate"] = need_estimate(g, state.births)
-    return jsonify(data)
+    return jsonify(with_references(engine(), data))
 
 
 @bp.get("/journey/export/brief.md")

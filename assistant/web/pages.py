@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, Response, current_app, render_template
 from flask.blueprints import BlueprintSetupState
 
 from assistant.evidence.corpus import EVIDENCE_GRADES
@@ -47,6 +48,20 @@ def read_about(path: Path) -> dict[str, Any]:
     reviewed = data.get("reviewed") if isinstance(data, dict) else None
     by = data.get("reviewed_by") if isinstance(data, dict) else None
     return {"reviewed": reviewed if isinstance(reviewed, dt.date) else None, "reviewed_by": by}
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for it on every first visit; a 404 would be a console error each time."""
+    response = Response(_favicon(Path(current_app.static_folder or "")), mimetype="image/x-icon")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
+
+
+@cache
+def _favicon(static: Path) -> bytes:
+    return (static / "nhsuk" / "images" / "favicon.ico").read_bytes()
 
 
 @bp.get("/about")

@@ -17,14 +17,20 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 
 from assistant.answer import asking
 from assistant.answer.compose import Answer
-from assistant.answer.queries import check_question
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.errors import ConfigError, ValidationError
 from assistant.origins import check_origin
 from assistant.web import crossorigin, engine, settings
+from assistant.web.forms import check_form_question
 
 bp = Blueprint("widget", __name__)
-LOADER = PROJECT_ROOT / "assistant" / "static" / "js" / "widget-v1.js"
+# Each version's bytes are fixed once published (hosts pin them); v2 adds the message for
+# a site that is not allowed. /embed/setup offers the newest.
+LOADERS = {
+    version: PROJECT_ROOT / "assistant" / "static" / "js" / f"widget-{version}.js"
+    for version in ("v1", "v2")
+}
+LOADER = LOADERS["v2"]
 THEMES = ("nhs", "govuk", "neutral")
 DEFAULT_TITLE = "Ask the PAIR evidence"
 
@@ -44,7 +50,7 @@ def embed_ask() -> Response:
     """The no-JavaScript path: the form posts here and the page comes back with the answer."""
     text = request.form.get("message", "")
     try:
-        question = check_question(text, settings())
+        question = check_form_question(text, settings())
     except ValidationError as exc:
         return _embed_page(422, error=exc.message, draft=text)
     from assistant.web.chat import previous_turn
@@ -56,13 +62,14 @@ def embed_ask() -> Response:
     )
 
 
-@bp.get("/widget/v1.js")
-def loader() -> Response:
+@bp.get("/widget/<any(v1, v2):version>.js")
+def loader(version: str = "v2") -> Response:
     """Held in memory: its bytes never change within a version (hosts pin them with SRI)."""
-    response = Response(_read(LOADER), mimetype="text/javascript")
+    path = LOADERS[version]
+    response = Response(_read(path), mimetype="text/javascript")
     response.cache_control.public = True
     response.cache_control.max_age = 86400
-    response.set_etag(sri_hash(LOADER))
+    response.set_etag(sri_hash(path))
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     response.make_conditional(request)
     return response

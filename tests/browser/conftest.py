@@ -88,7 +88,7 @@ def host_page(app: str, css: str = "") -> str:
 <html lang="en-GB"><head><meta charset="utf-8"><title>Trust intranet</title>{link}</head>
 <body><header><a href="#news">Skip to news</a></header>
 <main><h1>Trust intranet</h1><p id="news">Staff news and links.</p></main>
-<script src="{app}/widget/v1.js" data-title="Ask the PAIR evidence" data-theme="nhs"
+<script src="{app}/widget/v2.js" data-title="Ask the PAIR evidence" data-theme="nhs"
   data-position="bottom-right" defer></script>
 </body></html>"""
 

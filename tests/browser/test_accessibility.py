@@ -27,10 +27,32 @@ def axe_violations(page: Any) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/embed", "/search?q=Section+75", "/embed/setup", "/about", "/sources"]
+    ("path", "status"),
+    [
+        ("/", 200),
+        ("/embed", 200),
+        ("/search?q=Section+75", 200),
+        ("/embed/setup", 200),
+        ("/about", 200),
+        ("/sources", 200),
+        ("/?step=needs-estimate&trail=start,needs&births=3200", 200),
+        ("/?step=needs-estimate&trail=start,needs&births=lots", 200),
+        ("/conversation?q=What+is+a+JSNA%3F&q=What+is+the+best+recipe+for+lasagne%3F", 200),
+        ("/no-such-page", 404),
+    ],
 )
-def test_app_pages_have_no_violations(page: Any, sites: Sites, path: str) -> None:
-    assert page.goto(sites.app + path).status == 200
+def test_app_pages_have_no_violations(page: Any, sites: Sites, path: str, status: int) -> None:
+    assert page.goto(sites.app + path).status == status
+    assert axe_violations(page) == []
+
+
+def test_an_error_page_state_has_no_violations(page: Any, sites: Sites) -> None:
+    page.goto(sites.app + "/")
+    page.evaluate("document.getElementById('ask-form').noValidate = true")
+    page.evaluate("document.getElementById('message').value = ' '")
+    page.evaluate("document.getElementById('ask-form').submit()")
+    page.locator(".nhsuk-error-summary").wait_for()
+    assert page.title().startswith("Error: ")
     assert axe_violations(page) == []
 
 
@@ -44,6 +66,10 @@ def test_app_pages_have_no_violations(page: Any, sites: Sites, path: str) -> Non
         "/journey/needs-estimate?births=3200",
         "/sources",
         "/about",
+        "/embed/setup",
+        "/journey/export/brief.html?trail=start,needs,needs-estimate&births=3200",
+        "/conversation?q=What+is+a+JSNA%3F",
+        "/?step=needs-estimate&trail=start,needs&births=3200",
     ],
 )
 def test_pages_reflow_at_400_percent_zoom(page: Any, sites: Sites, path: str) -> None:

@@ -23,7 +23,7 @@ def test_estimator_errors_are_summarised_linked_and_titled(page: Any, sites: Sit
         page.locator(".estimator button[type=submit]").click()
     assert loaded.value.status == 200
     assert page.title().startswith("Error: ")
-    summary = page.locator(".error-summary")
+    summary = page.locator(".nhsuk-error-summary")
     assert summary.get_attribute("role") == "alert"
     assert '(you entered "three thousand")' in summary.inner_text()
     assert page.locator("#births-error").inner_text().startswith("Error:")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -65,7 +66,117 @@ def test_the_place_survives_a_reload_in_session_storage(page: Any, sites: Sites)
     page.locator("#journey-place a", has_text="Start again").click()
     page.locator(".step-heading:focus").wait_for()
     assert focused_text(page) == "What do you want to do?"
-    assert page.locator("#ask-node").input_value() == "start"
+    assert page.locator("#ask-node").input_value() == ""
+    # Start again resets the conversation instead of adding to it
+    assert page.locator("#conversation .turn").count() == 1
+    assert page.url.endswith("/?step=start")
+    assert page.locator("#journey-place").is_hidden()
+
+
+def test_steps_have_addresses_so_back_forward_reload_and_bookmarks_work(
+    page: Any, sites: Sites
+) -> None:
+    page.goto(sites.app + "/")
+    page.evaluate("sessionStorage.clear()")
+    page.reload()
+    page.locator("a[data-node=needs]").first.click()
+    page.locator(".step-heading:focus", has_text="Analyse local needs").wait_for()
+    assert page.url == sites.app + "/?step=needs&trail=start"
+    assert page.title().startswith("Analyse local needs")
+    option = page.locator(".turn--step[data-step=needs] a[data-node]").first
+    target, title = option.get_attribute("data-node"), option.inner_text().strip()
+    option.click()
+    page.locator(f".turn--step[data-step='{target}'] .step-heading:focus").wait_for()
+    assert f"step={target}" in page.url
+
+    page.go_back()
+    page.locator(".step-heading:focus", has_text="Analyse local needs").wait_for()
+    assert page.url == sites.app + "/?step=needs&trail=start"
+    assert page.locator(f".turn--step[data-step='{target}']").count() == 0
+    assert page.locator("#ask-node").input_value() == "needs"
+
+    page.go_forward()
+    page.locator(f".turn--step[data-step='{target}'] .step-heading:focus").wait_for()
+    assert page.locator("#ask-node").input_value() == target
+
+    page.reload()
+    assert page.locator(f".turn--step[data-step='{target}']").count() == 1
+    assert page.locator("#ask-node").input_value() == target
+
+    bookmark = page.url
+    fresh = page.context.browser.new_context()
+    try:
+        other = fresh.new_page()
+        other.goto(bookmark)
+        heading = other.locator(f".turn--step[data-step='{target}'] .step-heading")
+        assert heading.inner_text().strip() != "" and title
+        assert other.locator("#ask-node").input_value() == target
+    finally:
+        fresh.close()
+    assert axe_violations(page) == []
+
+
+def test_the_estimator_answers_inside_the_chat(page: Any, sites: Sites) -> None:
+    page.goto(sites.app + "/")
+    page.evaluate("sessionStorage.clear()")
+    page.goto(sites.app + "/?step=needs-estimate&trail=start,needs")
+    page.evaluate("window.samePage = true")
+    births = page.locator(".turn--step input[name=births]")
+    births.fill("lots")
+    births.press("Enter")
+    page.locator(".turn--step .nhsuk-error-message").wait_for()
+    assert births.get_attribute("aria-invalid") == "true"
+    births.fill("3200")
+    page.locator(".turn--step .estimator-form button").click()
+    page.locator(".turn--step caption", has_text="3,200 births a year").wait_for()
+    assert page.evaluate("window.samePage") is True  # answered in place, not a new page
+    assert page.locator(".turn--step .nhsuk-error-message").count() == 0
+    assert page.locator(".turn--step table.estimate tbody tr").count() > 0
+    assert axe_violations(page) == []
+
+
+def test_the_live_region_announces_the_answer_words_only(page: Any, sites: Sites) -> None:
+    page.goto(sites.app + "/")
+    page.evaluate("sessionStorage.clear()")
+    page.reload()
+    page.locator("#message").fill("What data do I need for a local needs analysis?")
+    page.locator("#message").press("Enter")  # Enter sends
+    page.locator(".turn--user").wait_for()
+    page.wait_for_function("document.getElementById('announcer').textContent.length > 0")
+    said = page.locator("#announcer").inner_text()
+    answer = page.locator(".turn--user ~ .turn--assistant .answer-text").inner_text()
+    assert said.startswith("Answer added. ")
+    assert len(said) < len(answer) + 40  # the words of the answer, not its sources
+    for noise in ("Show passage", "Sources", "People also ask", "Go to:"):
+        assert noise not in said
+    assert page.locator("[aria-live]").count() == 1
+    printable = page.locator("#print-link")
+    assert printable.is_visible() and "/conversation?q=" in (printable.get_attribute("href") or "")
+    # superscript source numbers, no visible passage ids
+    assert page.locator(".turn--user ~ .turn--assistant sup.cite-ref a").count() > 0
+    visible = page.locator(".turn--user ~ .turn--assistant").inner_text()
+    assert not re.search(r"\b[0-9a-f]{12}\b", visible)
+    # the passage, with its highlighted sentence and a reference to copy, behind one click
+    source = page.locator(".turn--user ~ .turn--assistant .source").first
+    source.locator("summary", has_text="Show passage").click()
+    assert source.locator(".passage mark").first.is_visible()
+    assert source.locator("button", has_text="Copy reference").is_visible()
+
+
+def test_a_refusal_is_short_with_three_questions_to_try(page: Any, sites: Sites) -> None:
+    page.goto(sites.app + "/")
+    page.evaluate("sessionStorage.clear()")
+    page.reload()
+    page.locator("#message").fill("What is the best recipe for lasagne?")
+    page.locator("#ask-form button[type=submit]").click()
+    refusal = page.locator(".answer--abstained")
+    refusal.wait_for()
+    links = refusal.locator("a[data-ask]")
+    assert links.count() == 3
+    question = links.first.inner_text().strip()
+    links.first.click()  # asks it in the chat
+    page.locator(".turn--user", has_text=question).wait_for()
+    assert axe_violations(page) == []
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,7 @@ def test_keyboard_user_asks_follows_journey_and_escapes(page: Any, sites: Sites)
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     citation = frame.locator(".turn--assistant .citation").first
+    citation.locator("summary").click()
     expect(citation.locator(".passage")).to_be_visible()
     full = citation.locator("a.permalink")
     expect(full).to_have_attribute("target", "_blank")
@@ -97,6 +98,28 @@ def test_host_not_on_allowlist_is_refused_framing(page: Any, sites: Sites) -> No
     framed = [f for f in page.frames if f.url.startswith(sites.app)]
     assert framed == []
     assert page.frame_locator(f"{WIDGET} iframe").locator("#message").count() == 0
+    # no grey box: the panel says why, and which setting to change
+    notice = page.locator(f"{WIDGET} [role=alert]")
+    notice.wait_for(timeout=15_000)
+    text = notice.inner_text()
+    assert "cannot be shown on this site" in text
+    assert "PAIR_EMBED_ALLOWED_ORIGINS" in text and sites.refused in text
+    assert page.locator(f"{WIDGET} iframe").is_hidden()
+
+
+def test_enter_sends_and_shift_enter_adds_a_line(page: Any, sites: Sites) -> None:
+    from playwright.sync_api import expect
+
+    frame = open_with_keyboard(page, sites.host + "/host.html")
+    page.keyboard.type("first line")
+    page.keyboard.press("Shift+Enter")
+    page.keyboard.type("second")
+    assert frame.locator("#message").input_value() == "first line\nsecond"
+    frame.locator("#message").fill(QUESTION)
+    page.keyboard.press("Enter")
+    expect(frame.locator(".turn--user")).to_have_count(1)
+    expect(frame.locator(".turn--assistant")).to_have_count(1)
+    expect(frame.locator("#message")).to_have_value("")
 
 
 COMPUTED = """el => { const s = getComputedStyle(el); const r = el.getBoundingClientRect();

@@ -55,14 +55,24 @@ def test_the_node_is_echoed_and_not_offered_as_somewhere_to_go(client: FlaskClie
     assert data["citations"]
 
 
-def test_out_of_scope_questions_abstain_and_offer_the_journey_entry_points(
+def test_out_of_scope_questions_abstain_and_offer_three_things_near_the_step(
     client: FlaskClient,
 ) -> None:
     status, data = ask(client, {"message": "What is the best recipe for lasagne?", "node": "plan"})
     assert status == 200
     assert data["abstained"] is True and data["citations"] == []
-    assert [r["id"] for r in data["related_nodes"]] == ENTRY_POINTS
+    plan = JOURNEY.node("plan")
+    assert [r["id"] for r in data["related_nodes"]] == [o.to for o in plan.options][:3]
+    tried = data["try_questions"]
+    assert len(tried) == 3 and all(t["question"] and t["card_id"] for t in tried)
     assert data["node"] == "plan"
+
+
+def test_out_of_scope_questions_at_the_start_offer_three_entry_points(client: FlaskClient) -> None:
+    status, data = ask(client, {"message": "What is the best recipe for lasagne?"})
+    assert status == 200 and data["abstained"] is True
+    assert [r["id"] for r in data["related_nodes"]] == ENTRY_POINTS[:3]
+    assert len(data["try_questions"]) == 3
 
 
 @pytest.mark.parametrize(

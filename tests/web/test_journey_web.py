@@ -82,9 +82,9 @@ def test_bad_births_show_a_clear_error_on_the_page(web: FlaskClient, births: str
     assert response.status_code == 200  # a form error, not a failed request
     assert "whole number above 0" in html and 'aria-invalid="true"' in html
     assert "<title>Error: " in html
-    summary = html[html.index('<div class="error-summary"') :]
+    summary = html[html.index('<div class="nhsuk-error-summary"') :]
     assert '<a href="#births">Enter the number of births' in summary
-    assert html.index('class="error-summary"') < html.index('<h1 id="step-title"')
+    assert html.index('class="nhsuk-error-summary"') < html.index('<h1 id="step-title"')
     assert 'aria-describedby="births-hint births-error"' in html
 
 
@@ -191,8 +191,27 @@ def test_empty_chat_offers_the_journey_entry_points_as_links(
     page = web.get("/").get_data(as_text=True)
     for option in journey.start.options:
         href = _link(page, option.label)
-        assert href == f"/journey/{option.to}?trail=start#step-title"
+        assert href == f"/?step={option.to}&trail=start"
     assert 'id="journey-place" class="journey-place" hidden' in page
+
+
+def test_a_step_in_the_chat_has_its_own_address_without_javascript(web: FlaskClient) -> None:
+    page = web.get("/?step=needs&trail=start").get_data(as_text=True)
+    heading = 'id="s1-title" tabindex="-1">Analyse local needs</h2>'
+    assert heading in page
+    assert "<title>Analyse local needs – PAIR Evidence Assistant</title>" in page
+    assert 'name="node" value="needs"' in page  # questions are asked at this step
+    assert _link(page, "Start again") == "/?step=start"
+    assert _link(page, "Back").startswith("/?step=start")
+
+
+def test_the_estimator_works_inside_the_chat_without_javascript(web: FlaskClient) -> None:
+    page = web.get("/?step=needs-estimate&trail=start,needs&births=3200").get_data(as_text=True)
+    assert 'name="births"' in page and 'value="3200"' in page
+    assert "Estimated numbers for 3,200 births a year" in page
+    wrong = web.get("/?step=needs-estimate&trail=start,needs&births=lots").get_data(as_text=True)
+    assert "nhsuk-error-message" in wrong and 'aria-invalid="true"' in wrong
+    assert "Estimated numbers" not in wrong
 
 
 def test_a_step_page_has_a_no_javascript_ask_form_carrying_the_node(web: FlaskClient) -> None:
@@ -208,7 +227,7 @@ def test_asking_at_a_step_keeps_the_user_there_and_links_back(web: FlaskClient) 
     response = web.post(
         "/",
         data={
-            "message": "Which local data sources should I use?",
+            "message": "What data do I need for a local needs analysis?",
             "node": "needs",
             "trail": "start",
         },
@@ -217,18 +236,19 @@ def test_asking_at_a_step_keeps_the_user_there_and_links_back(web: FlaskClient) 
     assert response.status_code == 200 and "Set-Cookie" not in response.headers
     assert "You are asking at the step <strong>Analyse local needs</strong>" in page
     assert 'aria-current="step"' in page
-    assert _link(page, "Back to this step") == "/journey/needs?trail=start,needs#step-title"
+    assert _link(page, "Back to this step") == "/?step=needs&trail=start"
     assert 'name="node" value="needs"' in page and 'name="trail" value="start,needs"' in page
-    related = re.findall(r'href="(/journey/[^"]+)" data-node="([^"]+)">Go to: ', page)
+    related = re.findall(r'href="(/\?step=[^"]+)" data-node="([^"]+)">Go to: ', page)
     assert related and all("trail=start,needs" in href for href, _ in related)
 
 
-def test_out_of_scope_chat_question_offers_the_journey(web: FlaskClient, journey: Journey) -> None:
+def test_out_of_scope_chat_question_is_short_and_offers_three_questions(web: FlaskClient) -> None:
     page = web.post("/", data={"message": "What is the best recipe for lasagne?"})
     text = page.get_data(as_text=True)
-    assert "You could start the guided journey here:" in text
-    for option in journey.start.options:
-        assert f"Go to: {journey.node(option.to).title}" in text
+    answer = text[text.index('class="answer answer--abstained"') : text.index('id="announcer"')]
+    assert "Try one of these:" in answer
+    assert len(re.findall(r'<li><a href="/answers/[^"]+" data-ask="', answer)) == 3
+    assert "Go to:" not in answer and "The evidence covers these topics" not in answer
 
 
 @pytest.mark.parametrize(
@@ -239,12 +259,12 @@ def test_chat_form_signposts_a_parent_without_javascript(
     web: FlaskClient, question: str, urgent: bool
 ) -> None:
     text = web.post("/", data={"message": question}).get_data(as_text=True)
-    assert 'class="signpost' in text and "health visitor" in text
+    assert "signpost signpost--" in text and "health visitor" in text
     assert "citations-heading" not in text and "cite-marker" not in text and "Go to:" not in text
     assert ('<a href="tel:08082000247">0808 2000 247</a>' in text) is urgent
     assert '<a href="tel:999">999</a>' in text and '<a href="tel:111">NHS 111</a>' in text
     assert '<p class="who">Where to get help</p>' in text
-    assert '<p class="who">Evidence</p>' not in text
+    assert '<p class="who">Answer</p>' not in text
     if urgent:
         assert text.index('call <a href="tel:999">') < text.index("plan and pay for services")
 
@@ -276,11 +296,15 @@ def test_no_javascript_journey_with_a_question_on_the_way_to_the_export(
 ) -> None:
     page = web.get("/").get_data(as_text=True)
     page = web.get(_link(page, "Analyse local needs")).get_data(as_text=True)
+    assert 'tabindex="-1">Analyse local needs</h2>' in page  # the step, inside the chat
+    page = web.get(_link(page, "Open this step as a page")).get_data(as_text=True)
     assert "Ask a question at this step" in page
     answer = web.post(
         "/", data={"message": "Where do I find births data?", "node": "needs", "trail": "start"}
     ).get_data(as_text=True)
     page = web.get(_link(answer, "Back to this step")).get_data(as_text=True)
+    assert 'tabindex="-1">Analyse local needs</h2>' in page  # back at the step in the chat
+    page = web.get(_link(page, "Open this step as a page")).get_data(as_text=True)
     assert '<h1 id="step-title" tabindex="-1">Analyse local needs</h1>' in page
     page = web.get(_link(page, "Estimate need from your births")).get_data(as_text=True)
     page = web.get(_form_action(page, "births") + "&births=2000").get_data(as_text=True)

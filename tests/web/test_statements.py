@@ -20,10 +20,13 @@ from assistant.web import create_app, statements
 def test_the_footer_links_to_about_accessibility_and_privacy(client: FlaskClient) -> None:
     for path in ("/", "/search", "/journey/start", "/about"):
         html = client.get(path).get_data(as_text=True)
-        footer = html[html.index('<footer class="site-footer">') :]
-        assert '<a href="/about#about-this-assistant">About this assistant</a>' in footer
-        assert '<a href="/accessibility">Accessibility statement</a>' in footer
-        assert '<a href="/privacy">Privacy notice</a>' in footer
+        footer = " ".join(html[html.index('<footer class="nhsuk-footer"') :].split())
+        for href, text in (
+            ("/about#about-this-assistant", "About this assistant"),
+            ("/accessibility", "Accessibility statement"),
+            ("/privacy", "Privacy notice"),
+        ):
+            assert f'href="{href}" >{text}</a>' in footer
         assert "This is not clinical advice" in footer
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
+import re
 
 import pytest
 from flask import Flask
@@ -97,22 +99,33 @@ def test_embed_works_without_javascript(wclient: FlaskClient) -> None:
     answer = wclient.post("/embed", data={"message": "How can a parent-infant team be funded?"})
     page = answer.get_data(as_text=True)
     assert answer.status_code == 200
-    assert 'class="citation"' in page and 'target="_blank"' in page
+    assert 'class="source citation"' in page and 'target="_blank"' in page
     empty = wclient.post("/embed", data={"message": "  "})
     assert empty.status_code == 422 and 'aria-invalid="true"' in empty.get_data(as_text=True)
 
 
 def test_loader_is_javascript_cached_and_pinned_by_the_setup_page(wclient: FlaskClient) -> None:
-    script = wclient.get("/widget/v1.js")
+    script = wclient.get("/widget/v2.js")
     assert script.mimetype == "text/javascript"
     assert "max-age=86400" in script.headers["Cache-Control"]
     digest = base64.b64encode(hashlib.sha384(script.data).digest()).decode()
     setup = wclient.get("/embed/setup", base_url="https://assistant.example.org")
     page = setup.get_data(as_text=True)
     assert f"sha384-{digest}" in page
-    assert "https://assistant.example.org/widget/v1.js" in page
+    assert "https://assistant.example.org/widget/v2.js" in page
     assert "frame-src https://assistant.example.org;" in page
     assert HOST in page
+
+
+# SHA-384 of the published version 1 loader: hosts pin these bytes, so they never change.
+V1_SRI = "sha384-SayAOnVuH1ebGDjdJU7pSrAK5NR6mHrYXr7q1tbqzOcYce4Bj/kFXuk0610HxDwl"
+
+
+def test_published_loader_versions_keep_their_bytes(wclient: FlaskClient) -> None:
+    v1 = wclient.get("/widget/v1.js")
+    assert v1.status_code == 200
+    assert "sha384-" + base64.b64encode(hashlib.sha384(v1.data).digest()).decode() == V1_SRI
+    assert wclient.get("/widget/v3.js").status_code == 404
 
 
 def test_cors_echoes_allowed_origins_exactly(wclient: FlaskClient) -> None:
@@ -172,6 +185,31 @@ def test_no_javascript_embed_signposts_a_parent_instead_of_quoting_evidence(
     page = wclient.post("/embed", data={"message": "My baby won't stop crying and I can't cope"})
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert 'class="signpost signpost--parent"' in html and "health visitor" in html
+    assert 'signpost signpost--parent"' in html and "health visitor" in html
     assert '<a href="tel:111">NHS 111</a>' in html and "Where to get help" in html
     assert 'class="citations"' not in html and 'class="cite-marker"' not in html
+
+
+def _gzipped(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=9))
+
+
+def _body(client: FlaskClient, path: str) -> bytes:
+    response = client.get(path)
+    try:
+        assert response.status_code == 200, path
+        return response.data
+    finally:
+        response.close()  # static files are streamed from an open file
+
+
+def test_widget_stays_small(wclient: FlaskClient) -> None:
+    """Loader under 10 KB and the panel (page, stylesheet, scripts) under 100 KB, gzipped:
+    the README reports these figures."""
+    loader = _gzipped(wclient.get("/widget/v2.js").data)
+    page = wclient.get("/embed")
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', page.get_data(as_text=True))
+    assert any(a.endswith(".css") for a in assets) and any(a.endswith(".js") for a in assets)
+    panel = _gzipped(page.data) + sum(_gzipped(_body(wclient, a)) for a in assets)
+    assert loader < 10 * 1024
+    assert panel < 100 * 1024

@@ -25,7 +25,7 @@
   function button(label, getText, status) {
     var b = document.createElement("button");
     b.type = "button";
-    b.className = "button button--secondary";
+    b.className = "nhsuk-button nhsuk-button--secondary nhsuk-button--small";
     b.textContent = label;
     b.addEventListener("click", function () {
       copyText(getText()).then(function () {
@@ -36,6 +36,8 @@
     });
     return b;
   }
+
+  var counter = 0;
 
   function enhance(block) {
     if (block.getAttribute("data-enhanced")) { return; }
@@ -50,7 +52,7 @@
     var described = ref || link;
     if (described && !described.id) {
       /* every result has the same button labels: tie each button to its own reference */
-      described.id = "ref-" + (block.getAttribute("data-passage") || Math.random().toString(36).slice(2));
+      described.id = "ref-" + (block.getAttribute("data-passage") || "x") + "-" + (++counter);
     }
     if (ref) { bar.appendChild(button("Copy reference", function () { return ref.textContent; }, status)); }
     if (link) { bar.appendChild(button("Copy link", function () { return link.getAttribute("href"); }, status)); }

@@ -87,10 +87,32 @@
 
   /* ---- actions ---- */
   var status = el("p", { "class": "status", role: "status" });
+  var announcer = document.getElementById("announcer");
+  function announce(text) {
+    if (!announcer) { return; }
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = text; }, 50);
+  }
+  /* Enter sends, Shift+Enter starts a new line. */
+  function onKey(event) {
+    if (event.key !== "Enter" || event.shiftKey || event.isComposing) { return; }
+    event.preventDefault();
+    if (form.requestSubmit) { form.requestSubmit(); } else { ask(event); }
+  }
+  /* What went wrong, in words for people (the API's messages name its fields). */
+  function problem(code) {
+    var limit = Number(box.getAttribute("maxlength")) || 1000;
+    if (code === "rate_limited") { return "Too many questions in a short time. Wait a minute and try again."; }
+    if (code === "invalid_input" && box.value.trim().length > limit) {
+      return "Your question must be " + limit.toLocaleString("en-GB") + " characters or fewer";
+    }
+    if (code === "invalid_input") { return "Type a question"; }
+    return "Sorry, there is a problem with the service. Try again later.";
+  }
   function getJSON(url, options) {
     return fetch(url, options).then(function (response) {
       return response.json().then(function (data) {
-        if (!response.ok) { throw new Error(data.error ? data.error.message : "Something went wrong."); }
+        if (!response.ok) { throw new Error(problem(data.error ? data.error.code : "")); }
         return data;
       });
     });
@@ -109,7 +131,8 @@
       .then(function (data) {
         remember({ kind: "answer", q: question, a: data });
         box.value = "";
-        status.textContent = "Answer added to the conversation.";
+        status.textContent = "";
+        announce("Answer added. " + render.answerText(data));
       })
       .catch(function (error) { status.textContent = error.message; });
   }
@@ -138,9 +161,16 @@
   form.appendChild(status);
   upgradeJourneyLinks();
   form.addEventListener("submit", ask);
+  box.addEventListener("keydown", onKey);
   document.addEventListener("click", function (event) {
     var target = event.target.closest && event.target.closest("button.journey-choice");
-    if (target) { choose(target); }
+    if (target) { choose(target); return; }
+    var suggestion = event.target.closest && event.target.closest("a[data-ask]");
+    if (suggestion && !(event.ctrlKey || event.metaKey || event.shiftKey)) {
+      event.preventDefault();
+      box.value = suggestion.getAttribute("data-ask");
+      askQuestion(box.value);
+    }
   });
   if (framed) {
     var close = document.getElementById("embed-close");

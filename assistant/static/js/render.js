@@ -1,6 +1,7 @@
 /* Shared rendering of answers and citations from the /api/ask JSON, for the chat page
    (chat.js) and the embedded panel (embed.js). Builds DOM nodes with textContent only:
-   no HTML from the corpus or the question is ever parsed. */
+   no HTML from the corpus or the question is ever parsed. The markup mirrors
+   templates/macros/answer.html. */
 (function () {
   "use strict";
 
@@ -10,6 +11,8 @@
     if (text !== undefined) { node.textContent = text; }
     return node;
   }
+
+  function capitalise(text) { return text ? text.charAt(0).toUpperCase() + text.slice(1) : text; }
 
   /* The passage with its highlighted sentences in <mark>, from character offsets. */
   function passageNode(c) {
@@ -25,44 +28,80 @@
     return quote;
   }
 
-  function reference(c) {
-    return c.title + (c.year ? " (" + c.year + ")" : "") + (c.page ? ", " + c.page : "");
+  function details(summary, hidden) {
+    var box = el("details", { "class": "nhsuk-details" });
+    var sum = el("summary", { "class": "nhsuk-details__summary" });
+    var text = el("span", { "class": "nhsuk-details__summary-text" }, summary);
+    if (hidden) { text.appendChild(el("span", { "class": "nhsuk-u-visually-hidden" }, hidden)); }
+    sum.appendChild(text);
+    box.appendChild(sum);
+    var body = el("div", { "class": "nhsuk-details__text" });
+    box.appendChild(body);
+    return { box: box, body: body };
   }
 
-  /* Full page: linked reference, section, grade, permalink. Compact (embedded): the
-     reference and a link to the full passage in a new tab. */
+  /* One numbered source: title, year, grade tag; the passage, its place and reference
+     behind "Show passage". Compact (embedded): the passage page opens in a new tab. */
   function citationNode(c, prefix, compact) {
-    var li = el("li", { id: prefix + "-cite-" + c.n, "class": "citation", value: String(c.n) });
-    li.appendChild(passageNode(c));
-    var meta = el("p", { "class": "citation-meta" });
-    if (compact) {
-      meta.appendChild(el("span", { "class": "ref" }, reference(c)));
-      var link = el("a", { "class": "permalink", href: "/evidence/" + c.id, target: "_blank", rel: "noopener" }, "Full passage");
-      link.appendChild(el("span", { "class": "visually-hidden" }, " " + c.n));
-      link.appendChild(document.createTextNode(" (opens in new tab)"));
-      meta.appendChild(link);
-    } else {
-      meta.appendChild(c.url ? el("a", { href: c.url, rel: "noopener noreferrer" }, reference(c)) : el("span", {}, reference(c)));
-      meta.appendChild(el("span", { "class": "section" }, c.section));
-      if (c.evidence) { meta.appendChild(el("span", { "class": "grade" }, "Evidence: " + c.evidence)); }
-      meta.appendChild(el("a", { "class": "permalink", href: "/evidence/" + c.id }, "Passage " + c.id));
+    var li = el("li", { id: prefix + "-cite-" + c.n, "class": "source citation", value: String(c.n) });
+    li.appendChild(el("span", { "class": "source__n", "aria-hidden": "true" }, c.n + "."));
+    var body = el("div", { "class": "source__body" });
+    var title = el("p", { "class": "source__title" });
+    title.appendChild(c.url && !compact ? el("a", { href: c.url, rel: "noopener noreferrer" }, c.title) : document.createTextNode(c.title));
+    body.appendChild(title);
+    var meta = el("p", { "class": "source__meta" });
+    if (c.year) { meta.appendChild(el("span", {}, String(c.year))); }
+    if (c.evidence) {
+      var tag = el("strong", { "class": "nhsuk-tag nhsuk-tag--grey grade" });
+      tag.appendChild(el("span", { "class": "nhsuk-u-visually-hidden" }, "Evidence: "));
+      tag.appendChild(document.createTextNode(capitalise(c.evidence)));
+      meta.appendChild(tag);
     }
-    li.appendChild(meta);
+    if (meta.childNodes.length) { body.appendChild(meta); }
+    var more = details("Show passage", " " + c.n);
+    more.body.appendChild(passageNode(c));
+    var where = el("p", { "class": "nhsuk-body-s" }, c.section + (c.page ? ", " + c.page : ""));
+    where.appendChild(el("br"));
+    var link = el("a", { "class": "permalink", href: "/evidence/" + encodeURIComponent(c.id) }, "Open the passage in context");
+    if (compact) {
+      link.setAttribute("target", "_blank");
+      link.setAttribute("rel", "noopener");
+      link.appendChild(el("span", { "class": "nhsuk-u-visually-hidden" }, " (opens in new tab)"));
+    }
+    where.appendChild(link);
+    more.body.appendChild(where);
+    if (c.reference && !compact) {
+      var block = el("div", { "class": "reference-block", "data-passage": c.id });
+      block.appendChild(el("p", { "class": "reference-text nhsuk-body-s" }, c.reference));
+      more.body.appendChild(block);
+    }
+    body.appendChild(more.box);
     if (c.newer) {
-      var newer = el("p", { "class": "newer-evidence" });
+      var newer = el("p", { "class": "newer-evidence nhsuk-body-s" });
       newer.appendChild(el("strong", {}, "Newer evidence exists:"));
       newer.appendChild(document.createTextNode(" this source has been superseded. "));
-      newer.appendChild(el("a", { href: "/evidence/" + c.newer }, "Read the newer evidence"));
-      li.appendChild(newer);
+      newer.appendChild(el("a", { href: "/evidence/" + encodeURIComponent(c.newer) }, "Read the newer evidence"));
+      body.appendChild(newer);
     }
+    li.appendChild(body);
     return li;
   }
 
   /* A parent's or urgent signpost: paragraphs in the server's order (danger advice first
-     when urgent), phone numbers as tel: links. */
+     when urgent), phone numbers as tel: links; urgent advice is a warning callout. */
   function signpostNode(data) {
-    var box = el("div", { "class": "signpost signpost--" + data.signpost_kind });
-    data.signpost_parts.forEach(function (para) {
+    var box;
+    if (data.signpost_kind === "urgent") {
+      box = el("div", { "class": "nhsuk-warning-callout signpost signpost--urgent" });
+      var h = el("h3", { "class": "nhsuk-warning-callout__label" });
+      h.appendChild(el("span", { "class": "nhsuk-u-visually-hidden" }, "Important: "));
+      h.appendChild(document.createTextNode("Urgent"));
+      box.appendChild(h);
+    } else {
+      box = el("div", { "class": "nhsuk-inset-text signpost signpost--" + data.signpost_kind });
+      box.appendChild(el("span", { "class": "nhsuk-u-visually-hidden" }, "Information: "));
+    }
+    (data.signpost_parts || [[{ text: data.signpost, tel: null }]]).forEach(function (para) {
       var p = el("p");
       para.forEach(function (piece) {
         p.appendChild(piece.tel ? el("a", { href: "tel:" + piece.tel }, piece.text) : document.createTextNode(piece.text));
@@ -74,24 +113,41 @@
 
   /* Who a reply is from: the evidence, or help for a parent. */
   function replyLabel(data) {
-    return data.signpost ? "Where to get help" : "Evidence";
+    return data.signpost ? "Where to get help" : "Answer";
   }
 
-  function abstainNode(data, wrap, compact) {
-    wrap.appendChild(data.signpost_parts ? signpostNode(data) : el("p", {}, data.answer));
-    if (!compact && data.suggestions && data.suggestions.length) {
-      wrap.appendChild(el("p", {}, "The evidence covers these topics:"));
-      var ul = el("ul", { "class": "suggestions" });
-      data.suggestions.forEach(function (t) { ul.appendChild(el("li", {}, t)); });
-      wrap.appendChild(ul);
-    }
+  /* "Try one of these": links to three card questions near the user's place. */
+  function tryNode(items) {
+    var frag = document.createDocumentFragment();
+    frag.appendChild(el("p", { "class": "nhsuk-u-margin-bottom-2" }, "Try one of these:"));
+    var ul = el("ul", { "class": "suggestion-list" });
+    items.forEach(function (item) {
+      var li = el("li");
+      li.appendChild(el("a", { href: "/answers/" + encodeURIComponent(item.card_id), "data-ask": item.question }, item.question));
+      ul.appendChild(li);
+    });
+    frag.appendChild(ul);
+    return frag;
+  }
+
+  function abstainNode(data, wrap) {
+    if (data.signpost) { wrap.appendChild(signpostNode(data)); return wrap; }
+    wrap.appendChild(el("p", {}, data.answer));
+    if (data.try_questions && data.try_questions.length) { wrap.appendChild(tryNode(data.try_questions)); }
     return wrap;
   }
 
-  /* Sentences each followed by its [n] marker, then the numbered sources. */
+  /* The answer's words only, for the live region: no sources, no buttons. */
+  function answerText(data) {
+    if (data.signpost) { return data.signpost; }
+    if (data.abstained || !data.sentences) { return data.answer; }
+    return data.sentences.map(function (s) { return s.text; }).join(" ");
+  }
+
+  /* Sentences each followed by superscript source numbers, then the numbered sources. */
   function answerNode(data, prefix, compact) {
     var wrap = el("div", { "class": "answer" + (data.abstained ? " answer--abstained" : "") });
-    if (data.abstained) { return abstainNode(data, wrap, compact); }
+    if (data.abstained) { return abstainNode(data, wrap); }
     if (data.interpreted_as) {
       var read = el("p", { "class": "interpreted" }, "Read as a follow-up to: ");
       read.appendChild(el("em", {}, data.interpreted_as));
@@ -100,26 +156,26 @@
     if (data.kind === "card") {
       var label = el("p", { "class": "card-label" }, data.label + " (reviewed " + data.reviewed +
         (data.under_review ? "; under review: a cited passage has changed since" : "") + "). ");
-      label.appendChild(el("a", { href: "/answers/" + data.card_id }, "Permalink to this summary"));
+      label.appendChild(el("a", { href: "/answers/" + encodeURIComponent(data.card_id) }, "Link to this summary"));
       wrap.appendChild(label);
     }
     var para = el("p", { "class": "answer-text" });
     data.sentences.forEach(function (s, i) {
       para.appendChild(document.createTextNode((i ? " " : "") + s.text));
       (s.citations && s.citations.length ? s.citations : [s.citation]).forEach(function (n) {
-        para.appendChild(document.createTextNode(" "));
-        para.appendChild(el("a", { "class": "cite-marker", href: "#" + prefix + "-cite-" + n,
-          "aria-label": "source " + n }, "[" + n + "]"));
+        var sup = el("sup", { "class": "cite-ref" });
+        sup.appendChild(el("a", { "class": "cite-marker", href: "#" + prefix + "-cite-" + n, "aria-label": "Source " + n }, String(n)));
+        para.appendChild(sup);
       });
     });
     wrap.appendChild(para);
-    wrap.appendChild(el(compact ? "h2" : "h3", { "class": "citations-heading" }, "Sources"));
+    wrap.appendChild(el(compact ? "h2" : "h3", { "class": "sources-heading" }, "Sources"));
     wrap.appendChild(citationList(data.citations, prefix, compact));
     return wrap;
   }
 
   function citationList(citations, prefix, compact) {
-    var ol = el("ol", { "class": "citations" });
+    var ol = el("ol", { "class": "sources citations" });
     citations.forEach(function (c) { ol.appendChild(citationNode(c, prefix, compact)); });
     return ol;
   }
@@ -150,6 +206,7 @@
       });
   }
 
-  window.PAIRRender = { el: el, answerNode: answerNode, replyLabel: replyLabel, citationList: citationList,
-    nextQuestionsNode: nextQuestionsNode, historyOf: historyOf };
+  window.PAIRRender = { el: el, answerNode: answerNode, answerText: answerText, details: details,
+    replyLabel: replyLabel, citationList: citationList, nextQuestionsNode: nextQuestionsNode,
+    historyOf: historyOf };
 }());

@@ -104,9 +104,13 @@
     var meta = el("p", { "class": "citation-meta" });
     meta.appendChild(r.url ? el("a", { href: r.url, rel: "noopener noreferrer" }, r.title) : el("span", {}, r.title));
     if (r.year) { meta.appendChild(el("span", { "class": "year" }, r.year)); }
-    meta.appendChild(el("span", { "class": "section" }, r.section));
     if (r.page) { meta.appendChild(el("span", { "class": "page" }, r.page)); }
-    if (r.evidence) { meta.appendChild(el("span", { "class": "grade" }, "Evidence: " + r.evidence)); }
+    if (r.evidence) {
+      var tag = el("strong", { "class": "nhsuk-tag nhsuk-tag--grey grade" });
+      tag.appendChild(el("span", { "class": "nhsuk-u-visually-hidden" }, "Evidence: "));
+      tag.appendChild(document.createTextNode(r.evidence.charAt(0).toUpperCase() + r.evidence.slice(1)));
+      meta.appendChild(tag);
+    }
     art.appendChild(meta);
     var block = el("div", { "class": "reference-block", "data-passage": r.id });
     block.appendChild(el("p", { "class": "reference-label" }, "Reference (Harvard)"));

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask, current_app
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from assistant.config import PROJECT_ROOT, Settings, load_settings
 from assistant.lookup.highlight import segments
 from assistant.search.engine import Engine, get_engine
+from assistant.store.database import get_store, start_purging
 
+log = logging.getLogger(__name__)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -52,11 +56,13 @@ def create_app(
     )
 
     from assistant.web import (
+        admin,
         answers,
         api,
         chat,
         errors,
         evidence,
+        feedback,
         journey,
         pages,
         search,
@@ -73,15 +79,25 @@ def create_app(
     for module in (chat, api, answers, journey, search, evidence, sources, pages):
         app.register_blueprint(module.bp)
     widget.init_app(app, settings)
+    feedback.init_app(app)
+    admin.init_app(app)
     return app
 
 
 def preload(app: Flask) -> None:
-    """Load the index (rebuilding it if needed) and the journey before the first request."""
+    """Load the index (rebuilding it if needed) and the journey before the first request;
+    bring the database schema up to date and start the daily retention purge."""
     from assistant.web.journey import guide
 
     with app.app_context():
         guide()
+    config = app.extensions["pair.settings"]
+    store = get_store(config)
+    try:
+        store.upgrade()
+    except SQLAlchemyError as exc:
+        log.warning("database unavailable at start-up (%s); answers go on", type(exc).__name__)
+    start_purging(store, config.retention_days)
 
 
 def engine() -> Engine:

@@ -15,6 +15,7 @@ from assistant.lookup.results import check_k, result_dict
 from assistant.search.retrieval import Hit
 from assistant.web import engine, settings
 from assistant.web.evidence import current_passage
+from assistant.web.feedback import answer_payload, store
 from assistant.web.journey import guide
 
 bp = Blueprint("api", __name__)
@@ -46,7 +47,8 @@ def ask() -> Response:
     history = check_history(body.get("history"), settings().max_question_chars)
     g = guide()
     node = check_node(body.get("node"), g.journey)
-    return jsonify(answer(engine(), g, question, node, history, settings().use_cards).to_dict())
+    reply = answer(engine(), g, question, node, history, settings().use_cards)
+    return jsonify(answer_payload(reply, node))
 
 
 @bp.get("/api/search")
@@ -81,4 +83,5 @@ def healthz() -> Response:
         passages=manifest["passage_count"],
         model=manifest["model"],
         build_id=manifest["build_id"],
+        database="ok" if store().healthy() else "unavailable",
     )

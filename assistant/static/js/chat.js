@@ -30,6 +30,8 @@
     var reply = el("div", { "class": "turn turn--assistant" });
     reply.appendChild(el("p", { "class": "who" }, "Evidence"));
     reply.appendChild(render.answerNode(data, "a" + turnCount, false));
+    var feedback = render.feedbackNode(data, "a" + turnCount, "/feedback");
+    if (feedback) { reply.appendChild(feedback); }
     var upcoming = render.nextQuestionsNode(data, function (q) { box.value = q; askQuestion(q); });
     if (upcoming) { reply.appendChild(upcoming); }
     if (data.related_nodes && data.related_nodes.length) { reply.appendChild(relatedNode(data)); }

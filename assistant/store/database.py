@@ -165,11 +165,14 @@ def _after_fork() -> None:
 os.register_at_fork(after_in_child=_after_fork)
 
 
-def start_purging(store: Store, retention_days: int, every_seconds: float = 86_400) -> None:
-    """Purge now and then once a day, in a daemon thread; a failure is logged and retried."""
+def start_purging(
+    store: Store, retention_days: int, every_seconds: float = 86_400
+) -> threading.Event:
+    """Purge now and then once a day, in a daemon thread; a failure is logged and retried.
+    Setting the returned event stops it."""
 
     def run() -> None:
-        while True:
+        while not stop.is_set():
             try:
                 counts = store.purge(retention_days)
                 log.info("retention purge: %s", counts)
@@ -179,6 +182,7 @@ def start_purging(store: Store, retention_days: int, every_seconds: float = 86_4
 
     stop = threading.Event()
     threading.Thread(target=run, name="pair-purge", daemon=True).start()
+    return stop
 
 
 def secret_key(settings: Settings) -> str:

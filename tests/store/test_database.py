@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,14 @@ from assistant.config import load_settings
 from assistant.errors import ConfigError
 from assistant.store import schema
 from assistant.store.answers import Asked, record_answer
-from assistant.store.database import LATEST, Store, database_url, secret_key, utcnow
+from assistant.store.database import (
+    LATEST,
+    Store,
+    database_url,
+    secret_key,
+    start_purging,
+    utcnow,
+)
 
 
 def test_upgrade_from_empty_creates_every_table_once(db_url: str) -> None:
@@ -38,6 +46,33 @@ def test_purge_deletes_only_what_is_older_than_the_retention(store: Store) -> No
     with store.engine.connect() as conn:
         left = conn.execute(sa.select(schema.answers.c.question)).scalars().all()
     assert left == ["new"]
+
+
+def test_the_server_purges_at_start_up_and_then_on_a_timer(store: Store) -> None:
+    old = record_answer(store, Asked("refused", 0.1, question="old"))
+    stop = start_purging(store, retention_days=1, every_seconds=0.05)
+    try:
+        assert _count(store) == 1  # nothing is old yet
+        with store.engine.begin() as conn:
+            conn.execute(
+                schema.answers.update()
+                .where(schema.answers.c.id == old)
+                .values(asked_at=utcnow() - timedelta(days=2))
+            )
+        for _ in range(200):  # the next round, within seconds
+            if _count(store) == 0:
+                break
+            time.sleep(0.05)
+        assert _count(store) == 0
+    finally:
+        stop.set()
+
+
+def _count(store: Store) -> int:
+    with store.engine.connect() as conn:
+        return int(
+            conn.execute(sa.select(sa.func.count()).select_from(schema.answers)).scalar_one()
+        )
 
 
 def test_default_database_is_a_sqlite_file_in_the_instance_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,9 @@ from datetime import date, datetime, time, timedelta
 
 from flask import render_template, request
 
+from assistant.errors import NotFound
 from assistant.store.answers import inbox as stored
+from assistant.store.database import utcnow
 from assistant.store.insight import insight as totals
 from assistant.web import engine
 from assistant.web.admin import bp
@@ -35,7 +37,7 @@ def _day(value: str | None, fallback: date) -> tuple[date, bool]:
 
 
 def date_range() -> tuple[date, date, str | None]:
-    today = datetime.utcnow().date()
+    today = utcnow().date()
     first, ok_from = _day(request.args.get("from"), today - timedelta(days=DEFAULT_DAYS - 1))
     last, ok_to = _day(request.args.get("to"), today)
     if not (ok_from and ok_to):
@@ -88,5 +90,5 @@ def _step_title(step_id: str) -> str:
 
     try:
         return guide().journey.node(step_id).title
-    except Exception:  # a step removed from the journey since
+    except NotFound:  # a step removed from the journey since
         return step_id

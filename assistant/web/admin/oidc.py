@@ -16,6 +16,7 @@ from typing import Any
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, Response, abort, current_app, request, url_for
+from joserfc.errors import JoseError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from assistant.errors import NotFound
@@ -76,7 +77,7 @@ def oidc_callback() -> WerkzeugResponse | tuple[Response, int]:
     client = _client()
     try:
         token = client.authorize_access_token()
-    except (OAuthError, ValueError) as exc:
+    except (OAuthError, JoseError, ValueError) as exc:
         return _form(401, f"Single sign-on did not complete ({getattr(exc, 'error', 'error')}).")
     claims = token.get("userinfo") or {}
     email = str(claims.get("email") or claims.get("preferred_username") or "")

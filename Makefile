@@ -32,6 +32,7 @@ index: setup
 	$(BIN)/pair-assistant index build --if-stale
 
 run: index
+	$(BIN)/pair-assistant db upgrade
 	$(BIN)/pair-assistant serve --host $(HOST) --port $(PORT)
 
 check: setup

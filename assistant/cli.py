@@ -229,3 +229,8 @@ def settings_table() -> None:
 
 main.add_command(chat)
 main.add_command(cards)
+
+from assistant.commands.store import db, users  # noqa: E402
+
+main.add_command(db)
+main.add_command(users)

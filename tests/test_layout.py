@@ -1,6 +1,6 @@
 """The package layout is the architecture: imports flow one way, and only the web imports Flask.
 
-cli -> commands -> web, tools -> answer -> journey, lookup -> search, ingest -> evidence ->
+cli -> commands -> web, tools -> answer -> journey, lookup -> search, ingest, store -> evidence ->
 config -> origins -> errors. A module may import its own package or a lower stage,
 never a higher one or a peer, so each stage can be read and tested without the ones above it.
 """
@@ -20,6 +20,7 @@ STAGES = {
     "evidence": 3,
     "search": 4,
     "ingest": 4,
+    "store": 4,
     "journey": 5,
     "lookup": 5,
     "answer": 6,

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask, current_app
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from assistant.config import PROJECT_ROOT, Settings, load_settings
 from assistant.lookup.highlight import segments
 from assistant.search.engine import Engine, get_engine
+from assistant.store.database import get_store, start_purging
 
+log = logging.getLogger(__name__)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -70,11 +74,13 @@ def create_app(
     )
 
     from assistant.web import (
+        admin,
         answers,
         api,
         chat,
         errors,
         evidence,
+        feedback,
         journey,
         pages,
         search,
@@ -91,6 +97,8 @@ def create_app(
     for module in (chat, api, answers, journey, search, evidence, sources, pages):
         app.register_blueprint(module.bp)
     widget.init_app(app, settings)
+    feedback.init_app(app)
+    admin.init_app(app)
     return app
 
 
@@ -120,12 +128,20 @@ def _footer_links(app: Flask) -> list[dict[str, str]]:
 
 def preload(app: Flask) -> None:
     """Load the index (rebuilding it if needed), the journey and the question encoder
-    before the first request (and, with preforked workers, before they fork)."""
+    before the first request (and, with preforked workers, before they fork); bring the
+    database schema up to date and start the daily retention purge."""
     from assistant.web.journey import guide
 
     with app.app_context():
         guide()
         engine().embedder.encode(["start"])  # loads the ONNX session (or NumPy weights)
+    config = app.extensions["pair.settings"]
+    store = get_store(config)
+    try:
+        store.upgrade()
+    except SQLAlchemyError as exc:
+        log.warning("database unavailable at start-up (%s); answers go on", type(exc).__name__)
+    start_purging(store, config.retention_days)
 
 
 def engine() -> Engine:

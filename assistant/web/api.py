@@ -21,6 +21,7 @@ from assistant.lookup.results import check_k, result_dict
 from assistant.search.retrieval import Hit
 from assistant.web import engine, settings
 from assistant.web.evidence import current_passage, with_references
+from assistant.web.feedback import answer_payload, store
 from assistant.web.journey import guide
 
 bp = Blueprint("api", __name__)
@@ -53,7 +54,7 @@ def ask() -> Response:
     g = guide()
     node = check_node(body.get("node"), g.journey)
     reply = answer(engine(), g, question, node, history, settings().use_cards)
-    return jsonify(with_references(engine(), reply.to_dict()))
+    return jsonify(with_references(engine(), answer_payload(reply, node)))
 
 
 @bp.get("/api/search")
@@ -89,4 +90,5 @@ def healthz() -> Response:
         passages=manifest["passage_count"],
         model=manifest["model"],
         build_id=manifest["build_id"],
+        database="ok" if store().healthy() else "unavailable",
     )

@@ -23,6 +23,7 @@ from assistant.journey.guide import Guide
 from assistant.journey.tree import ROOT_ID, Node
 from assistant.search.citations import Citation
 from assistant.web import engine, settings
+from assistant.web.feedback import record
 from assistant.web.forms import check_form_question
 from assistant.web.journey import guide, need_estimate, step_cards
 
@@ -130,9 +131,8 @@ def ask() -> tuple[str, int]:
         return page(g, where, error=exc.message, draft=text), 422
     node_id = where.node.id if where.node else None
     history = previous_turn(request.form)
-    return page(
-        g, where, answer(engine(), g, question, node_id, history, settings().use_cards)
-    ), 200
+    reply = answer(engine(), g, question, node_id, history, settings().use_cards)
+    return page(g, where, reply, answer_id=record(reply, node_id)), 200
 
 
 def previous_turn(form: Mapping[str, str]) -> tuple[Turn, ...]:

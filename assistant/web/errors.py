@@ -29,7 +29,7 @@ def init_app(app: Flask) -> None:
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    return request.path.startswith(("/api/", "/admin/api/")) or request.path == "/healthz"
 
 
 def error_response(status: int, code: str, message: str) -> tuple[Response | str, int]:

@@ -11,6 +11,7 @@ from assistant.errors import ValidationError
 from assistant.lookup.finder import check_filters, check_page, lookup, page_numbers, parse_query
 from assistant.web import engine, settings
 from assistant.web.evidence import page_helpers
+from assistant.web.feedback import record_search_miss
 
 bp = Blueprint("search", __name__)
 
@@ -34,4 +35,6 @@ def page() -> tuple[str, int]:
         view["found"] = lookup(e, query, settings().search_results, page)
     except ValidationError as exc:
         return render_template("search/page.html", error=exc.message, **view), 422
+    if not view["found"].matches:
+        record_search_miss(text)
     return render_template("search/page.html", **view), 200

@@ -109,12 +109,38 @@ STORED = (
         "One minute: each count expires at the end of its time window",
         "To stop one user or site overwhelming the service",
     ),
+    Stored(
+        "A record of each answer: when it was given, its kind (summary, quotation, no "
+        "answer, help for a parent), how confident the match was, the journey step and the "
+        "passages cited; and your 'Was this helpful?' reply and comment, if you give one",
+        "In the service's database, seen only by signed-in curators and as totals",
+        "180 days unless the service sets another period (PAIR_RETENTION_DAYS), then deleted",
+        "So the evidence team can see which evidence is used and where answers fall short",
+    ),
+    Stored(
+        "The text of questions the evidence could not answer or that you marked not helpful "
+        "(a service may choose to keep all questions, or none), after email addresses, phone "
+        "numbers, NHS numbers, postcodes and dates are removed. A question from a parent "
+        "about their own baby, or from someone who may be in danger, is never kept: only "
+        "that one was asked is counted",
+        "In the service's database, seen only by signed-in curators",
+        "180 days unless the service sets another period (PAIR_RETENTION_DAYS), then deleted",
+        "So the evidence team can fill the gaps in the evidence",
+    ),
+    Stored(
+        "For curators only: email address, role, a one-way hash of the password, sign-in "
+        "attempts (with a one-way hash of the network address) and an audit log of changes",
+        "In the service's database",
+        "Accounts until removed; sign-in records 180 days",
+        "So only the evidence team can sign in to the curator area, and changes are traced",
+    ),
 )
 
 NOT_STORED = (
     "No account, name, email address or NHS number is asked for.",
-    "Your questions are not saved in a database, and not written to the server's log.",
-    "No cookies are set, and there is no analytics or tracking.",
+    "Questions are not written to the server's log, and nothing kept links a question to you.",
+    "Public pages and the widget set no cookies, and there is no analytics or tracking; "
+    "only curators who sign in to /admin get a session cookie.",
     "The service keeps no record of which pages you visit.",
 )
 

@@ -21,6 +21,7 @@ from assistant.config import PROJECT_ROOT, Settings
 from assistant.errors import ConfigError, ValidationError
 from assistant.origins import check_origin
 from assistant.web import crossorigin, engine, settings
+from assistant.web.feedback import form_feedback, record
 from assistant.web.forms import check_form_question
 
 bp = Blueprint("widget", __name__)
@@ -57,9 +58,15 @@ def embed_ask() -> Response:
     from assistant.web.journey import guide
 
     history = previous_turn(request.form)
-    return _embed_page(
-        200, answer=asking.answer(engine(), guide(), question, None, history, settings().use_cards)
-    )
+    reply = asking.answer(engine(), guide(), question, None, history, settings().use_cards)
+    return _embed_page(200, answer=reply, answer_id=record(reply, None))
+
+
+@bp.post("/embed/feedback")
+def embed_feedback() -> Response:
+    """The widget's no-JavaScript "Was this helpful?" form."""
+    _, message, status = form_feedback()
+    return _embed_page(status, notice=message)
 
 
 @bp.get("/widget/<any(v1, v2):version>.js")

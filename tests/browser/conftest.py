@@ -106,18 +106,30 @@ def _start(target: Any) -> None:
     threading.Thread(target=target, daemon=True).start()
 
 
+ADMIN_EMAIL = "admin@trust.nhs.uk"
+ADMIN_PASSWORD = "a long administrator passphrase"
+
+
 @contextmanager
 def serve_app(settings: Settings, port: int, allowed: str) -> Iterator[None]:
-    """The real `pair-assistant serve` (waitress) in its own process, as in production."""
+    """The real `pair-assistant serve` (waitress) in its own process, as in production,
+    on its own SQLite database with one administrator account."""
+    instance = tempfile.mkdtemp(prefix="pair-instance-")
     env = {
         **os.environ,
         "HF_HUB_OFFLINE": "1",
         "PAIR_CORPUS_DIR": str(settings.corpus_dir),
         "PAIR_INDEX_DIR": str(settings.index_dir),
+        "PAIR_INSTANCE_DIR": instance,
         "PAIR_EMBED_ALLOWED_ORIGINS": allowed,
         "PAIR_RATE_LIMIT": "600/minute",
     }
     cli = Path(sys.executable).with_name("pair-assistant")
+    for command in (["db", "upgrade"], ["users", "add", ADMIN_EMAIL, "--role", "admin"]):
+        subprocess.run(
+            [str(cli), *command], env=env, input=ADMIN_PASSWORD, text=True, check=True,
+            capture_output=True, timeout=120,
+        )  # fmt: skip
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             [str(cli), "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -131,6 +143,7 @@ def serve_app(settings: Settings, port: int, allowed: str) -> Iterator[None]:
         finally:
             process.terminate()
             process.wait(timeout=30)
+            shutil.rmtree(instance, ignore_errors=True)
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: IO[bytes]) -> None:

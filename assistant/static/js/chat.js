@@ -61,6 +61,8 @@
     var reply = el("div", { "class": "turn turn--assistant", "data-index": String(index) });
     reply.appendChild(el("p", { "class": "who" }, render.replyLabel(turn.a)));
     reply.appendChild(render.answerNode(turn.a, "a" + count, false));
+    var feedback = render.feedbackNode(turn.a, "a" + count, "/feedback");
+    if (feedback) { reply.appendChild(feedback); }
     var upcoming = render.nextQuestionsNode(turn.a, ask);
     if (upcoming) { reply.appendChild(upcoming); }
     if (!turn.a.abstained && turn.a.related_nodes && turn.a.related_nodes.length) { reply.appendChild(relatedNode(turn.a)); }

@@ -67,6 +67,8 @@
     var reply = el("div", { "class": "turn turn--assistant" });
     reply.appendChild(el("p", { "class": "who" }, turn.kind === "step" ? "Guided journey" : render.replyLabel(turn.a)));
     reply.appendChild(turn.kind === "step" ? stepNode(turn.a, prefix) : render.answerNode(turn.a, prefix, true));
+    var feedback = turn.kind === "step" ? null : render.feedbackNode(turn.a, prefix, "/embed/feedback");
+    if (feedback) { reply.appendChild(feedback); }
     var upcoming = turn.kind === "step" ? null : render.nextQuestionsNode(turn.a, askQuestion);
     if (upcoming) { reply.appendChild(upcoming); }
     log.appendChild(user);

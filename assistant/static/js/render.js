@@ -206,7 +206,59 @@
       });
   }
 
+  /* "Was this helpful?" for an answer that has an answer_id (not for a signpost): the
+     same form the server renders, posted to `action` when scripts do not run. */
+  function feedbackNode(data, prefix, action) {
+    if (!data.answer_id || data.signpost) { return null; }
+    var form = el("form", { "class": "feedback-form", method: "post", action: action });
+    var id = el("input", { type: "hidden", name: "answer_id" });
+    id.value = data.answer_id;
+    form.appendChild(id);
+    var fieldset = el("fieldset");
+    fieldset.appendChild(el("legend", {}, "Was this helpful?"));
+    fieldset.appendChild(el("label", { "class": "nhsuk-label", "for": prefix + "-comment" }, "Comment (optional)"));
+    fieldset.appendChild(el("div", { id: prefix + "-comment-hint", "class": "nhsuk-hint hint" }, "Do not include personal information."));
+    fieldset.appendChild(el("textarea", { "class": "nhsuk-textarea", id: prefix + "-comment", name: "comment", rows: "2", maxlength: "500",
+      "aria-describedby": prefix + "-comment-hint" }));
+    var buttons = el("div", { "class": "feedback-buttons" });
+    [["yes", "Yes", ", this was helpful"], ["no", "No", ", this was not helpful"]].forEach(function (b) {
+      var button = el("button", { type: "submit", name: "helpful", value: b[0], "class": "nhsuk-button nhsuk-button--secondary button button--secondary" }, b[1]);
+      button.appendChild(el("span", { "class": "nhsuk-u-visually-hidden visually-hidden" }, b[2]));
+      buttons.appendChild(button);
+    });
+    fieldset.appendChild(buttons);
+    form.appendChild(fieldset);
+    return form;
+  }
+
+  /* Any feedback form on the page goes over fetch; the reply replaces the form. Without
+     fetch, or when the button pressed is unknown, the form posts as a plain form. */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("feedback-form") || !window.fetch) { return; }
+    var button = event.submitter;
+    if (!button || !button.value) { return; }
+    event.preventDefault();
+    var comment = form.querySelector("textarea");
+    var body = { answer_id: form.querySelector("input[name=answer_id]").value, helpful: button.value === "yes" };
+    if (comment && comment.value.trim()) { body.comment = comment.value.trim(); }
+    var status = form.querySelector(".feedback-status") || el("p", { "class": "feedback-status", role: "status" });
+    form.appendChild(status);
+    fetch("/api/feedback", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+    }).then(function (result) {
+      if (!result.ok) { status.textContent = result.data.error ? result.data.error.message : "Feedback was not recorded."; return; }
+      var done = el("p", { "class": "feedback-status", role: "status", tabindex: "-1" }, "Thank you. Your feedback was recorded.");
+      form.parentNode.replaceChild(done, form);
+      done.focus();
+    }).catch(function () { status.textContent = "Feedback was not recorded. Please try again."; });
+  });
+
   window.PAIRRender = { el: el, answerNode: answerNode, answerText: answerText, details: details,
     replyLabel: replyLabel, citationList: citationList, nextQuestionsNode: nextQuestionsNode,
-    historyOf: historyOf };
+    historyOf: historyOf, feedbackNode: feedbackNode };
 }());

@@ -1,0 +1,205 @@
+"""Connecting, migrating and purging: one :class:`Store` per database URL and process.
+
+The schema is versioned by the ``schema_version`` table: each step in :data:`MIGRATIONS`
+runs once, in order, inside a transaction (``pair-assistant db upgrade``; the server runs
+it at start-up too). A new schema change is a new numbered step, never an edit of an old
+one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
+
+from assistant.config import Settings
+from assistant.errors import ConfigError
+from assistant.store import schema
+
+log = logging.getLogger(__name__)
+SQLITE_FILE = "pair-assistant.sqlite3"
+
+
+def utcnow() -> datetime:
+    """Now, as the naive UTC the tables hold."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _version_1(conn: sa.Connection) -> None:
+    schema.metadata.create_all(conn, tables=list(schema.VERSION_1))
+
+
+MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {1: _version_1}
+LATEST = max(MIGRATIONS)
+
+
+def database_url(settings: Settings) -> str:
+    """The configured URL, or the SQLite file in the instance folder (created if needed)."""
+    if settings.database_url.strip():
+        return settings.database_url.strip()
+    settings.instance_dir.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{(settings.instance_dir / SQLITE_FILE).resolve()}"
+
+
+def make_engine(url: str) -> sa.Engine:
+    """An engine that fails fast when the server is down, so an answer never waits long."""
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError:
+        raise ConfigError(
+            "PAIR_DATABASE_URL is not a database URL such as "
+            "postgresql+psycopg://user:password@host/database"
+        ) from None
+    args: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql":
+        args["connect_timeout"] = 3
+    elif parsed.get_backend_name() == "sqlite":
+        args["timeout"] = 10
+    try:
+        engine = sa.create_engine(url, pool_pre_ping=True, connect_args=args)
+    except (ImportError, SQLAlchemyError) as exc:
+        raise ConfigError(f"cannot use the database in PAIR_DATABASE_URL: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the writer
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class Store:
+    """A database: call :meth:`upgrade` once, then the functions of the store modules."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    def version(self) -> int:
+        """The schema version applied (0 for an empty database)."""
+        with self.engine.connect() as conn:
+            if not sa.inspect(conn).has_table(schema.schema_version.name):
+                return 0
+            found = conn.execute(sa.select(sa.func.max(schema.schema_version.c.version)))
+            return int(found.scalar() or 0)
+
+    def upgrade(self) -> list[int]:
+        """Apply the migrations not yet applied; the versions applied now."""
+        applied = []
+        with self.engine.begin() as conn:
+            schema.schema_version.create(conn, checkfirst=True)
+            current = conn.execute(sa.select(sa.func.max(schema.schema_version.c.version)))
+            done = int(current.scalar() or 0)
+            for version in sorted(v for v in MIGRATIONS if v > done):
+                MIGRATIONS[version](conn)
+                conn.execute(
+                    schema.schema_version.insert().values(version=version, applied_at=utcnow())
+                )
+                applied.append(version)
+        return applied
+
+    def healthy(self) -> bool:
+        """Whether the database answers now (for /healthz)."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(sa.select(1))
+            return True
+        except SQLAlchemyError:
+            return False
+
+    def purge(self, retention_days: int) -> dict[str, int]:
+        """Delete what is older than the retention period, and expired sessions; counts."""
+        cutoff = utcnow() - timedelta(days=retention_days)
+        now = utcnow()
+        steps = {
+            "answers": schema.answers.delete().where(schema.answers.c.asked_at < cutoff),
+            "search_misses": schema.search_misses.delete().where(
+                schema.search_misses.c.searched_at < cutoff
+            ),
+            "login_attempts": schema.login_attempts.delete().where(
+                schema.login_attempts.c.attempted_at < cutoff
+            ),
+            "audit": schema.audit.delete().where(schema.audit.c.at < cutoff),
+            "sessions": schema.sessions.delete().where(schema.sessions.c.expires_at < now),
+        }
+        counts = {}
+        with self.engine.begin() as conn:
+            for name, statement in steps.items():
+                counts[name] = conn.execute(statement).rowcount
+        return counts
+
+
+_stores: dict[str, Store] = {}
+_lock = threading.Lock()
+
+
+def get_store(settings: Settings) -> Store:
+    """The process's store for the configured database (created on first use)."""
+    url = database_url(settings)
+    with _lock:
+        if url not in _stores:
+            _stores[url] = Store(url)
+        return _stores[url]
+
+
+def _after_fork() -> None:
+    """A forked worker must not share its parent's connections (SQLAlchemy's advice)."""
+    for store in _stores.values():
+        store.engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_after_fork)
+
+
+def start_purging(
+    store: Store, retention_days: int, every_seconds: float = 86_400
+) -> threading.Event:
+    """Purge now and then once a day, in a daemon thread; a failure is logged and retried.
+    Setting the returned event stops it."""
+
+    def run() -> None:
+        while not stop.is_set():
+            try:
+                counts = store.purge(retention_days)
+                log.info("retention purge: %s", counts)
+            except SQLAlchemyError as exc:
+                log.warning("retention purge failed: database unavailable (%s)", type(exc).__name__)
+            stop.wait(every_seconds)
+
+    stop = threading.Event()
+    threading.Thread(target=run, name="pair-purge", daemon=True).start()
+    return stop
+
+
+def secret_key(settings: Settings) -> str:
+    """``PAIR_SECRET_KEY``, or a random key kept in the instance folder (shared by workers)."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = Path(settings.instance_dir) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".secret_key.{os.getpid()}.{threading.get_ident()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(os.urandom(32).hex())
+        try:
+            os.link(draft, path)  # atomic: the first process to get here wins
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text(encoding="ascii").strip()

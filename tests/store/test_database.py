@@ -1,0 +1,93 @@
+"""Migrations and retention, on SQLite and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from assistant.config import load_settings
+from assistant.errors import ConfigError
+from assistant.store import schema
+from assistant.store.answers import Asked, record_answer
+from assistant.store.database import (
+    LATEST,
+    Store,
+    database_url,
+    secret_key,
+    start_purging,
+    utcnow,
+)
+
+
+def test_upgrade_from_empty_creates_every_table_once(db_url: str) -> None:
+    store = Store(db_url)
+    assert store.version() == 0
+    assert store.upgrade() == list(range(1, LATEST + 1))
+    assert store.version() == LATEST
+    assert store.upgrade() == []  # a second run changes nothing
+    tables = set(sa.inspect(store.engine).get_table_names())
+    assert {t.name for t in schema.VERSION_1} | {"schema_version"} <= tables
+    store.engine.dispose()
+
+
+def test_purge_deletes_only_what_is_older_than_the_retention(store: Store) -> None:
+    old, _ = (record_answer(store, Asked("refused", 0.1, question=q)) for q in ("old", "new"))
+    with store.engine.begin() as conn:
+        conn.execute(
+            schema.answers.update()
+            .where(schema.answers.c.id == old)
+            .values(asked_at=utcnow() - timedelta(days=181))
+        )
+    counts = store.purge(retention_days=180)
+    assert counts["answers"] == 1
+    with store.engine.connect() as conn:
+        left = conn.execute(sa.select(schema.answers.c.question)).scalars().all()
+    assert left == ["new"]
+
+
+def test_the_server_purges_at_start_up_and_then_on_a_timer(store: Store) -> None:
+    old = record_answer(store, Asked("refused", 0.1, question="old"))
+    stop = start_purging(store, retention_days=1, every_seconds=0.05)
+    try:
+        assert _count(store) == 1  # nothing is old yet
+        with store.engine.begin() as conn:
+            conn.execute(
+                schema.answers.update()
+                .where(schema.answers.c.id == old)
+                .values(asked_at=utcnow() - timedelta(days=2))
+            )
+        for _ in range(200):  # the next round, within seconds
+            if _count(store) == 0:
+                break
+            time.sleep(0.05)
+        assert _count(store) == 0
+    finally:
+        stop.set()
+
+
+def _count(store: Store) -> int:
+    with store.engine.connect() as conn:
+        return int(
+            conn.execute(sa.select(sa.func.count()).select_from(schema.answers)).scalar_one()
+        )
+
+
+def test_default_database_is_a_sqlite_file_in_the_instance_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = load_settings(env={"PAIR_INSTANCE_DIR": str(tmp_path / "inst")})
+    assert database_url(settings) == f"sqlite:///{tmp_path / 'inst' / 'pair-assistant.sqlite3'}"
+
+
+def test_a_bad_database_url_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="PAIR_DATABASE_URL is not a database URL"):
+        Store("not a url")
+
+
+def test_secret_key_is_generated_once_and_kept_private(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = load_settings(env={"PAIR_INSTANCE_DIR": str(tmp_path)})
+    first = secret_key(settings)
+    assert len(first) == 64 and secret_key(settings) == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert secret_key(settings.replace(secret_key="configured")) == "configured"

@@ -54,10 +54,9 @@ def main(ctx: click.Context, verbose: bool) -> None:
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Serve the web app with the production WSGI server (waitress)."""
-    import waitress
-
     from assistant.search.embedding import set_threads
     from assistant.web import create_app, preload
+    from assistant.web.server import create_server
 
     settings = _settings(ctx)
     logging.getLogger().setLevel(logging.INFO)
@@ -66,7 +65,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     preload(app)
     host, port = host or settings.host, port or settings.port
     click.echo(f"Serving the PAIR Evidence Assistant on http://{host}:{port}")
-    waitress.serve(app, host=host, port=port, threads=settings.threads, ident="pair-assistant")
+    create_server(app, settings, host, port).run()
 
 
 @main.command()
@@ -125,16 +124,22 @@ def index() -> None:
 @click.pass_context
 def index_build(ctx: click.Context, if_stale: bool) -> None:
     """Embed the corpus into a new index and switch to it atomically."""
+    from assistant.journey.guide import check_content
     from assistant.search.embedding import SentenceTransformerEmbedder
     from assistant.search.engine import index_problem
-    from assistant.search.index import build_index
+    from assistant.search.index import EvidenceIndex, build_index, current_folder, load_index
 
     settings = _settings(ctx.find_root())
     embedder = SentenceTransformerEmbedder(settings.model)
+
+    def check_journey(index: EvidenceIndex) -> None:
+        check_content(settings.corpus_dir, index.passages)
+
     if if_stale and index_problem(settings, embedder) is None:
+        check_journey(load_index(current_folder(settings.index_dir)))
         click.echo("The index is up to date.")
         return
-    report = build_index(settings.corpus_dir, settings.index_dir, embedder)
+    report = build_index(settings.corpus_dir, settings.index_dir, embedder, verify=check_journey)
     m = report.manifest
     click.echo(
         f"Built index {m['build_id']}: {m['passage_count']} passages, "

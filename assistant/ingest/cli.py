@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import yaml
 
 from assistant.config import Settings
+from assistant.errors import PairError
 from assistant.evidence.corpus import EVIDENCE_GRADES, SOURCE_TYPES
 from assistant.ingest.collection import Collection, Ingested, Options
-from assistant.ingest.document import IngestError
+from assistant.ingest.isolate import Limits
 
 _REBUILD = "Run `pair-assistant index build` to serve the change."
 
@@ -28,6 +30,9 @@ def _settings(ctx: click.Context) -> Settings:
 @click.option("--url", help="https address of the original; PDF citations link to its pages.")
 @click.option("--type", "type_", type=click.Choice(SOURCE_TYPES), help="Kind of source.")
 @click.option("--evidence", type=click.Choice(EVIDENCE_GRADES), help="Evidence grade.")
+@click.option(
+    "--replace", is_flag=True, help="Replace a different document already under the same id."
+)
 @click.pass_context
 def ingest(
     ctx: click.Context,
@@ -39,29 +44,47 @@ def ingest(
     url: str | None,
     type_: str | None,
     evidence: str | None,
+    replace: bool,
 ) -> None:
-    """Add PDF, DOCX, HTML or Markdown files to the evidence, or update them."""
+    """Add PDF, DOCX, HTML or Markdown files to the evidence, or update them.
+
+    Each file is read on its own, within time and memory limits; a file that fails is
+    reported on one line and the others are still ingested (exit status 1).
+    """
     from assistant.ingest.readers import read_document
 
     if len(paths) > 1 and (source_id or title or url):
         raise click.UsageError("--source-id, --title and --url apply to one file at a time")
     if url and not url.startswith(("https://", "http://")):
         raise click.UsageError(f"--url must be an http(s) address, not {url!r}")
-    options = Options(source_id, title, publisher, year, url, type_, evidence)
+    options = Options(source_id, title, publisher, year, url, type_, evidence, replace)
     settings = _settings(ctx)
     collection = Collection(settings.corpus_dir)
+    limits = Limits(
+        seconds=settings.ingest_timeout,
+        memory_bytes=settings.ingest_max_memory,
+        text_chars=settings.ingest_max_text_chars,
+        unpacked_bytes=settings.ingest_max_unpacked_bytes,
+    )
     failed = 0
     for path in paths:
         try:
-            document = read_document(path, settings.ingest_max_bytes)
+            document = read_document(path, settings.ingest_max_bytes, limits)
             click.echo(_summary(path, collection.add(path, document, options)))
-        except IngestError as exc:
-            click.echo(f"error: {exc.message}", err=True)
+        except PairError as exc:
+            click.echo(f"error: {_one_line(exc.message)}", err=True)
+            failed += 1
+        except (OSError, yaml.YAMLError) as exc:
+            click.echo(f"error: {path.name}: could not be added ({_one_line(str(exc))})", err=True)
             failed += 1
     if failed < len(paths):
         click.echo(_REBUILD)
     if failed:
         ctx.exit(1)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _summary(path: Path, result: Ingested) -> str:

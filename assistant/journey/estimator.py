@@ -90,7 +90,7 @@ class Estimate:
 def parse_births(raw: str | int | None) -> int:
     """The births figure from a form or JSON value; anything but a whole number > 0 is refused."""
     text = str(raw if raw is not None else "").strip().replace(",", "").replace(" ", "")
-    if not text.isdigit() or int(text) <= 0:
+    if not (text.isascii() and text.isdigit()) or int(text) <= 0:
         shown = str(raw).strip() if raw not in (None, "") else "nothing"
         raise BirthsError(
             f"Enter the number of births a year in your area as a whole number above 0, "

@@ -11,7 +11,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from assistant.config import PROJECT_ROOT, Settings, load_settings
 from assistant.lookup.highlight import segments
+from assistant.origins import is_web_url
 from assistant.search.engine import Engine, get_engine
+from assistant.search.index import EvidenceIndex
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -36,6 +38,7 @@ def create_app(
         static_folder=str(PROJECT_ROOT / "assistant" / "static"),
     )
     settings = settings or load_settings()
+    _check_journey_on_build()
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
         JSON_SORT_KEYS=False,
@@ -50,6 +53,7 @@ def create_app(
         nav_links=lambda: [(e, label) for e, label in NAV if e in app.view_functions],
         config_max_chars=lambda: settings.max_question_chars,
     )
+    app.jinja_env.tests["web_url"] = is_web_url  # only http(s) addresses become links
 
     from assistant.web import (
         answers,
@@ -57,6 +61,7 @@ def create_app(
         chat,
         errors,
         evidence,
+        hosts,
         journey,
         pages,
         search,
@@ -65,6 +70,7 @@ def create_app(
         widget,
     )
 
+    hosts.init_app(app, settings)
     if settings.proxy_hops:
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
@@ -74,6 +80,18 @@ def create_app(
         app.register_blueprint(module.bp)
     widget.init_app(app, settings)
     return app
+
+
+def _check_journey_on_build() -> None:
+    """A build the server rebuilds at start-up must also carry a loadable journey."""
+    from assistant.journey.guide import check_content
+    from assistant.search import engine as services
+
+    def journey_check(config: Settings, index: EvidenceIndex) -> None:
+        check_content(config.corpus_dir, index.passages)
+
+    if not any(getattr(c, "__name__", "") == "journey_check" for c in services.build_checks):
+        services.build_checks.append(journey_check)
 
 
 def preload(app: Flask) -> None:

@@ -22,6 +22,7 @@ from assistant.config import PROJECT_ROOT, Settings
 from assistant.errors import ConfigError, ValidationError
 from assistant.origins import check_origin
 from assistant.web import crossorigin, engine, settings
+from assistant.web.hosts import own_origin
 
 bp = Blueprint("widget", __name__)
 LOADER = PROJECT_ROOT / "assistant" / "static" / "js" / "widget-v1.js"
@@ -70,7 +71,7 @@ def loader() -> Response:
 
 @bp.get("/embed/setup")
 def setup() -> str:
-    base = crossorigin.own_origin()
+    base = own_origin()
     return render_template(
         "embed/setup.html",
         base=base,

@@ -25,6 +25,11 @@
     return quote;
   }
 
+  /* Only https: and http: addresses become links; anything else is shown as text. */
+  function webUrl(url) {
+    return typeof url === "string" && /^https?:\/\/[^\s\/?#]+/i.test(url) && !/[\u0000-\u0020]/.test(url);
+  }
+
   function reference(c) {
     return c.title + (c.year ? " (" + c.year + ")" : "") + (c.page ? ", " + c.page : "");
   }
@@ -42,7 +47,7 @@
       link.appendChild(document.createTextNode(" (opens in new tab)"));
       meta.appendChild(link);
     } else {
-      meta.appendChild(c.url ? el("a", { href: c.url, rel: "noopener noreferrer" }, reference(c)) : el("span", {}, reference(c)));
+      meta.appendChild(webUrl(c.url) ? el("a", { href: c.url, rel: "noopener noreferrer" }, reference(c)) : el("span", {}, reference(c)));
       meta.appendChild(el("span", { "class": "section" }, c.section));
       if (c.evidence) { meta.appendChild(el("span", { "class": "grade" }, "Evidence: " + c.evidence)); }
       meta.appendChild(el("a", { "class": "permalink", href: "/evidence/" + c.id }, "Passage " + c.id));

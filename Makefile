@@ -16,7 +16,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup run test check lint format bench eval index clean
+.PHONY: setup run test check lint format bench eval index clean fuzz soak
 
 setup: $(STAMP)
 
@@ -51,6 +51,14 @@ eval: index
 
 bench: index
 	$(BIN)/python -m assistant.tools.bench
+
+# More examples than `make test` runs, freshly random each time (FUZZ_EXAMPLES=20000).
+fuzz: setup
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/security/test_properties.py -p no:cacheprovider
+
+# Load with slow clients against a real server (not part of make test).
+soak: index
+	$(BIN)/python -m assistant.tools.soak
 
 clean:
 	rm -rf $(VENV) index/*.index index/*.json index/*.jsonl index/*.npy index/lexical index/.build-*

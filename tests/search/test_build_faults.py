@@ -214,3 +214,24 @@ def test_a_build_check_failure_leaves_the_serving_index(
     assert current_folder(built.index_dir) == before
     assert engine.corpus_errors == ("journey.yaml:3: a step has no title",)
     assert not list((built.index_dir / "builds").glob(".tmp-*"))
+
+
+def test_corpus_errors_are_reported_in_healthz_and_to_curators(
+    built: Settings, embedder: SentenceTransformerEmbedder
+) -> None:
+    from assistant.web import create_app
+
+    (built.corpus_dir / "sources.yaml").write_bytes(b"sources:\n  - id: [\n")
+    key = services.engine_key(built)
+    services._engines[key] = load_engine(built, embedder)
+    try:
+        client = create_app({"TESTING": True}, settings=built).test_client()
+        health = client.get("/healthz").get_json()
+        assert health["status"] == "ok"
+        assert health["corpus_errors"][0].startswith("the corpus has")
+        assert any(line.startswith("sources.yaml:") for line in health["corpus_errors"])
+        page = client.get("/sources").get_data(as_text=True)
+        assert "the evidence files have problems" in page
+        assert "sources.yaml:" in page
+    finally:
+        services._engines.pop(key, None)

@@ -39,6 +39,14 @@ def is_web_url(value: object) -> bool:
     return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.hostname)
 
 
+def has_web_scheme(value: str) -> bool:
+    """True when a link would open as ``https:`` or ``http:`` (as browsers read it: leading
+    spaces and control characters dropped, tabs and newlines removed)."""
+    cleaned = "".join(c for c in value.lstrip("".join(map(chr, range(33)))) if c not in "\t\n\r")
+    scheme, colon, _rest = cleaned.partition(":")
+    return bool(colon) and scheme.lower() in _DEFAULT_PORTS
+
+
 def parse_public_url(raw: str) -> str:
     """The address the service is published at, as an origin (empty: take it from requests)."""
     value = raw.strip().rstrip("/")

@@ -20,7 +20,7 @@ from assistant.errors import CorpusError
 from assistant.evidence.cards import Card, card_files, read_cards, resolve
 from assistant.evidence.text import normalise, pack_sentences, sentences
 from assistant.evidence.yamlsrc import Problem, listed, read_text
-from assistant.origins import is_web_url
+from assistant.origins import has_web_scheme
 
 MAX_PASSAGE_WORDS = 180
 EVIDENCE_GRADES = (
@@ -247,7 +247,7 @@ def _source(entry: Any, rel: str, line: int, problems: list[Problem]) -> Source 
     year = entry.get("year")
     for key in ("url", "copy_url"):
         value = entry.get(key)
-        if value not in (None, "") and not is_web_url(value):
+        if value not in (None, "") and not has_web_scheme(str(value)):
             problems.append(Problem(rel, line, f"{key} must be an https:// (or http://) address"))
             entry = {**entry, key: None}
     return Source(

@@ -16,7 +16,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup run test check lint format bench bench-scale eval index vendor clean
+.PHONY: setup run test check lint format bench bench-scale eval index vendor clean fuzz soak
 
 setup: $(STAMP)
 
@@ -61,6 +61,14 @@ bench: index
 SCALE_SIZES ?= 10000 50000 200000
 bench-scale: index
 	$(BIN)/python -m assistant.tools.bench_scale --sizes $(SCALE_SIZES)
+
+# More examples than `make test` runs, freshly random each time (FUZZ_EXAMPLES=20000).
+fuzz: setup
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/security/test_properties.py -p no:cacheprovider
+
+# Load with slow clients against a real server (not part of make test).
+soak: index
+	$(BIN)/python -m assistant.tools.soak
 
 clean:
 	rm -rf $(VENV) index/*.index index/*.json index/*.jsonl index/*.npy index/lexical index/.build-*

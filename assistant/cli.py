@@ -144,14 +144,19 @@ def index() -> None:
 @click.pass_context
 def index_build(ctx: click.Context, if_stale: bool) -> None:
     """Embed the corpus into a new index and switch to it atomically."""
-    import assistant.journey.guide  # noqa: F401  (stores the journey's step vectors)
+    from assistant.journey.guide import check_content
     from assistant.search.embedding import SentenceTransformerEmbedder
     from assistant.search.engine import build_texts, index_problem
-    from assistant.search.index import build_index
+    from assistant.search.index import EvidenceIndex, build_index, current_folder, load_index
 
     settings = _settings(ctx.find_root())
     embedder = SentenceTransformerEmbedder(settings.model)
+
+    def check_journey(index: EvidenceIndex) -> None:
+        check_content(settings.corpus_dir, index.passages)
+
     if if_stale and index_problem(settings, embedder) is None:
+        check_journey(load_index(current_folder(settings.index_dir)))
         click.echo("The index is up to date.")
         return
     texts = build_texts(settings)
@@ -161,6 +166,7 @@ def index_build(ctx: click.Context, if_stale: bool) -> None:
         embedder,
         texts=texts,
         approximate_above=settings.hnsw_above,
+        verify=check_journey,
     )
     m = report.manifest
     click.echo(

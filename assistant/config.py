@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import ConfigError
-from assistant.origins import parse_origins
+from assistant.origins import parse_hosts, parse_origins, parse_public_url
 
 ENV_PREFIX = "PAIR_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -130,6 +130,30 @@ class Settings:
             "per core). Platforms without fork run one waitress process."
         },
     )
+    connection_limit: int = field(
+        default=1000,
+        metadata={
+            "help": "Most client connections the server holds open at once; more wait to be "
+            "accepted."
+        },
+    )
+    request_timeout: int = field(
+        default=15,
+        metadata={
+            "help": "Seconds a client has to send a whole request (headers and body) before "
+            "the server closes the connection."
+        },
+    )
+    channel_timeout: int = field(
+        default=30,
+        metadata={"help": "Seconds an idle connection (no bytes in or out) is kept open."},
+    )
+    max_header_bytes: int = field(
+        default=16_384,
+        metadata={
+            "help": "Largest request line and headers accepted, in bytes (larger: status 431)."
+        },
+    )
     model_threads: int = field(
         default=1,
         metadata={
@@ -144,12 +168,47 @@ class Settings:
             "trusted (0: none)."
         },
     )
+    public_url: str = field(
+        default="",
+        metadata={
+            "help": "Address the service is published at (https://pair.example.nhs.uk); when "
+            "set, every absolute link uses it instead of the request's Host header.",
+            "parse": parse_public_url,
+        },
+    )
+    trusted_hosts: tuple[str, ...] = field(
+        default=(),
+        metadata={
+            "help": "Host names requests may address, comma-separated (pair.example.nhs.uk); "
+            "another Host header gets status 400; empty: any well-formed host.",
+            "parse": parse_hosts,
+        },
+    )
     search_results: int = field(
         default=10, metadata={"help": "Results per page on the staff search page `/search`."}
     )
     ingest_max_bytes: int = field(
         default=50_000_000,
         metadata={"help": "Largest document `pair-assistant ingest` accepts, in bytes."},
+    )
+    ingest_max_unpacked_bytes: int = field(
+        default=200_000_000,
+        metadata={
+            "help": "Most bytes a DOCX (a zip archive) may unpack to; more is refused as a "
+            "possible zip bomb."
+        },
+    )
+    ingest_max_text_chars: int = field(
+        default=5_000_000,
+        metadata={"help": "Most characters of text `pair-assistant ingest` takes from a document."},
+    )
+    ingest_timeout: float = field(
+        default=120.0,
+        metadata={"help": "Seconds `pair-assistant ingest` may spend reading one document."},
+    )
+    ingest_max_memory: int = field(
+        default=1_000_000_000,
+        metadata={"help": "Bytes of memory reading one document may use (beyond the program's)."},
     )
     reload_check_seconds: float = field(
         default=5.0,
@@ -166,15 +225,15 @@ class Settings:
     rate_limit: str = field(
         default="60/minute",
         metadata={
-            "help": "Questions (/api/ask, /api/journey) allowed per calling origin and client "
-            "(e.g. 60/minute)."
+            "help": "Questions (/api/ask, /api/journey, the chat and widget forms) allowed per "
+            "client address and allowed calling origin (e.g. 60/minute)."
         },
     )
     lookup_rate_limit: str = field(
         default="600/minute",
         metadata={
-            "help": "Lookups (/api/search as you type, /api/passages) allowed per calling "
-            "origin and client."
+            "help": "Lookups (/api/search as you type, /api/passages, the /search page) allowed "
+            "per client address and allowed calling origin."
         },
     )
     rate_limit_storage: str = field(

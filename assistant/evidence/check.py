@@ -214,7 +214,7 @@ def topic_problems(corpus_dir: Path, corpus: Corpus) -> list[Problem]:
 
 
 def _front_topic(path: Path, rel: str) -> list[Problem]:
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     if not lines or lines[0].strip() != "---":
         return [
             Problem(rel, 1, f"no front matter; start the file with '---' and topic: {path.stem}")
@@ -260,7 +260,7 @@ def _entry_lines(corpus_dir: Path, source: Source) -> dict[str, int]:
     path = corpus_dir / source.file
     if not source.line or not path.is_file():
         return found
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     for n in range(source.line - 1, len(lines)):
         if n >= source.line and lines[n].lstrip().startswith("- "):
             break

@@ -19,7 +19,8 @@ import yaml
 from assistant.errors import CorpusError
 from assistant.evidence.cards import Card, card_files, read_cards, resolve
 from assistant.evidence.text import normalise, pack_sentences, sentences
-from assistant.evidence.yamlsrc import Problem, listed
+from assistant.evidence.yamlsrc import Problem, listed, read_text
+from assistant.origins import has_web_scheme
 
 MAX_PASSAGE_WORDS = 180
 EVIDENCE_GRADES = (
@@ -172,9 +173,12 @@ def parse_corpus(corpus_dir: Path) -> Corpus:
 
 def _read_synonyms(path: Path, problems: list[Problem]) -> list[list[str]]:
     """Groups of words that mean the same to a commissioner (``corpus/synonyms.yaml``)."""
+    text = read_text(path, SYNONYMS_FILE, problems)
+    if text is None:
+        return []
     try:
-        groups, lines = listed(path.read_text(encoding="utf-8"), "synonyms")
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        groups, lines = listed(text, "synonyms")
+    except yaml.YAMLError as exc:
         problems.append(Problem(SYNONYMS_FILE, 1, f"not valid YAML: {exc}"))
         return []
     found = []
@@ -238,8 +242,11 @@ def _hash_file(hasher: Any, root: Path, path: Path) -> None:
 
 def _read_sources(path: Path, root: Path, problems: list[Problem]) -> list[Source]:
     rel = path.relative_to(root).as_posix()
+    text = read_text(path, rel, problems)
+    if text is None:
+        return []
     try:
-        entries, lines = listed(path.read_text(encoding="utf-8"), "sources")
+        entries, lines = listed(text, "sources")
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", -1) + 1
         problems.append(Problem(rel, line, f"not valid YAML: {exc}"))
@@ -259,12 +266,22 @@ def _source(entry: Any, rel: str, line: int, problems: list[Problem]) -> Source 
         problems.append(Problem(rel, line, "a source needs at least 'id' and 'title'"))
         return None
     authors = entry.get("authors") or ()
+    if isinstance(authors, str):
+        authors = [authors]
+    if not isinstance(authors, list | tuple) or not all(isinstance(a, str | int) for a in authors):
+        problems.append(Problem(rel, line, "authors must be a name or a list of names"))
+        authors = ()
     year = entry.get("year")
+    for key in ("url", "copy_url"):
+        value = entry.get(key)
+        if value not in (None, "") and not has_web_scheme(str(value)):
+            problems.append(Problem(rel, line, f"{key} must be an https:// (or http://) address"))
+            entry = {**entry, key: None}
     return Source(
         id=str(entry["id"]),
         title=str(entry["title"]),
         url=_opt_str(entry.get("url")),
-        authors=tuple(str(a) for a in ([authors] if isinstance(authors, str) else authors)),
+        authors=tuple(str(a) for a in authors),
         publisher=_opt_str(entry.get("publisher")),
         year=year if isinstance(year, int) else None,
         copy_url=_opt_str(entry.get("copy_url")),
@@ -284,7 +301,7 @@ def _read_markdown(
     path: Path, root: Path, order: int, problems: list[Problem]
 ) -> tuple[str, str, list[Passage]]:
     rel = path.relative_to(root).as_posix()
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = (read_text(path, rel, problems) or "").splitlines()
     front, body_start = _front_matter(lines, rel, problems)
     topic = str(front.get("topic") or path.stem)
     title = str(front.get("title") or topic)

@@ -61,11 +61,30 @@ def listed(text: str, key: str) -> tuple[Any, list[int]]:
     return value, lines
 
 
+def read_text(path: Path, rel: str, problems: list[Problem]) -> str | None:
+    """A content file's text; bytes that are not UTF-8 are a problem naming their line."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(_not_utf8(rel, data, exc))
+        return None
+
+
+def _not_utf8(rel: str, data: bytes, exc: UnicodeDecodeError) -> Problem:
+    line = data[: exc.start].count(b"\n") + 1
+    byte = data[exc.start : exc.start + 1].hex()
+    return Problem(rel, line, f"not UTF-8 text (byte 0x{byte}); save the file as UTF-8")
+
+
 def compose(path: Path) -> yaml.Node | None:
     """Parse one YAML file into its node tree; a syntax error names file and line."""
+    problems: list[Problem] = []
+    text = read_text(path, str(path), problems)
+    if text is None:
+        raise ContentError(problems)
     try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.compose(handle, Loader=_LOADER)
+        return yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = int(mark.line) + 1 if mark is not None else 1

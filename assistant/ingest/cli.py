@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import yaml
 from tqdm import tqdm
 
 from assistant.config import Settings
+from assistant.errors import PairError
 from assistant.evidence.corpus import EVIDENCE_GRADES, SOURCE_TYPES
 from assistant.ingest.collection import Collection, Ingested, Options
-from assistant.ingest.document import IngestError
+from assistant.ingest.isolate import Limits
 
 _REBUILD = "Run `pair-assistant index build` to serve the change."
 
@@ -29,6 +31,9 @@ def _settings(ctx: click.Context) -> Settings:
 @click.option("--url", help="https address of the original; PDF citations link to its pages.")
 @click.option("--type", "type_", type=click.Choice(SOURCE_TYPES), help="Kind of source.")
 @click.option("--evidence", type=click.Choice(EVIDENCE_GRADES), help="Evidence grade.")
+@click.option(
+    "--replace", is_flag=True, help="Replace a different document already under the same id."
+)
 @click.pass_context
 def ingest(
     ctx: click.Context,
@@ -40,27 +45,40 @@ def ingest(
     url: str | None,
     type_: str | None,
     evidence: str | None,
+    replace: bool,
 ) -> None:
-    """Add PDF, DOCX, HTML or Markdown files to the evidence, or update them."""
+    """Add PDF, DOCX, HTML or Markdown files to the evidence, or update them.
+
+    Each file is read on its own, within time and memory limits; a file that fails is
+    reported on one line and the others are still ingested (exit status 1).
+    """
     from assistant.ingest.readers import read_document
 
     if len(paths) > 1 and (source_id or title or url):
         raise click.UsageError("--source-id, --title and --url apply to one file at a time")
     if url and not url.startswith(("https://", "http://")):
         raise click.UsageError(f"--url must be an http(s) address, not {url!r}")
-    options = Options(source_id, title, publisher, year, url, type_, evidence)
+    options = Options(source_id, title, publisher, year, url, type_, evidence, replace)
     settings = _settings(ctx)
     collection = Collection(settings.corpus_dir)
+    limits = Limits(
+        seconds=settings.ingest_timeout,
+        memory_bytes=settings.ingest_max_memory,
+        text_chars=settings.ingest_max_text_chars,
+        unpacked_bytes=settings.ingest_max_unpacked_bytes,
+    )
     failed = 0
     # A bar for batches, on a terminal only; messages are written around it.
     bar = tqdm(paths, desc="Ingesting", unit="file", disable=None if len(paths) > 1 else True)
     for path in bar:
         try:
-            document = read_document(path, settings.ingest_max_bytes)
+            document = read_document(path, settings.ingest_max_bytes, limits)
             message, err = _summary(path, collection.add(path, document, options)), False
-        except IngestError as exc:
-            message, err = f"error: {exc.message}", True
-            failed += 1
+        except PairError as exc:
+            message, err = f"error: {_one_line(exc.message)}", True
+        except (OSError, yaml.YAMLError) as exc:
+            message, err = f"error: {path.name}: could not be added ({_one_line(str(exc))})", True
+        failed += err
         with tqdm.external_write_mode():
             click.echo(message, err=err)
     bar.close()
@@ -68,6 +86,10 @@ def ingest(
         click.echo(_REBUILD)
     if failed:
         ctx.exit(1)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _summary(path: Path, result: Ingested) -> str:

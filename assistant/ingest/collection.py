@@ -16,6 +16,7 @@ import hashlib
 import os
 import re
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,6 +43,7 @@ class Options:
     url: str | None = None
     type: str | None = None
     evidence: str | None = None
+    replace: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,19 @@ class Ingested:
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "document"
+    """A source id from a file name: ASCII letters and digits, accents dropped.
+
+    A name whose letters do not all have a Latin spelling (``计划``, ``план-2025``) also gets
+    a short hash of the whole name, so two such names never share an id.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    latin = "".join(c for c in decomposed if not unicodedata.combining(c))
+    base = re.sub(r"[^a-z0-9]+", "-", latin.lower()).strip("-")
+    lost = any(c.isalnum() and not c.isascii() for c in latin)
+    if not lost:
+        return base[:80] or "document"
+    digest = hashlib.sha256(unicodedata.normalize("NFC", text).encode()).hexdigest()[:8]
+    return f"{base[:70]}-{digest}" if base else f"document-{digest}"
 
 
 class Collection:
@@ -79,6 +93,8 @@ class Collection:
             raise IngestError(f"{path.name}: source id {source_id!r} must be a-z, 0-9 and hyphens")
         with self._locked():
             self._check_id_free(path, source_id)
+            if not options.replace:
+                self._check_not_replacing(path, source_id)
             entry = _entry(path, document, options, source_id)
             found = chunks(document, source_id, entry["title"])
             text = render(found, _front(source_id, entry["title"], options))
@@ -126,6 +142,16 @@ class Collection:
                 raise IngestError(
                     f"{path.name}: source id {source_id!r} is already used in {rel}; "
                     "choose another with --source-id"
+                )
+
+    def _check_not_replacing(self, path: Path, source_id: str) -> None:
+        """Updating a document keeps its file name; another file under the id is refused."""
+        for entry in self.entries():
+            held = (entry.get("ingested") or {}).get("file")
+            if entry.get("id") == source_id and held and held != path.name:
+                raise IngestError(
+                    f"{path.name}: source id {source_id!r} already holds {held}; add --replace "
+                    "to replace it, or choose another id with --source-id"
                 )
 
     def _write_entries(self, entries: list[dict[str, Any]]) -> None:

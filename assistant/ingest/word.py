@@ -14,6 +14,39 @@ from assistant.evidence.text import normalise
 from assistant.ingest.document import DocMeta, Document, IngestError
 from assistant.ingest.sections import Sections
 
+MAX_MEMBERS = 5_000
+MAX_RATIO = 100  # a real document's XML compresses about 5-20 to 1
+RATIO_FROM_BYTES = 1_000_000  # small members may compress better; they cannot do harm
+
+
+def check_archive(path: Path, max_unpacked: int) -> None:
+    """Refuse a zip bomb before any member is unpacked, from the sizes in its directory.
+
+    The sizes are the ones the archive declares; Python's zipfile never unpacks more than
+    a member declares, so a member that lies fails its checksum instead of growing.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise IngestError(f"{path.name}: not a readable Word document ({exc})") from None
+    if len(members) > MAX_MEMBERS:
+        raise IngestError(f"{path.name}: the archive has {len(members):,} parts; refused")
+    total = 0
+    for member in members:
+        total += member.file_size
+        if total > max_unpacked:
+            raise IngestError(
+                f"{path.name}: unpacks to more than {max_unpacked:,} bytes "
+                "(PAIR_INGEST_MAX_UNPACKED_BYTES); refused as a possible zip bomb"
+            )
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > RATIO_FROM_BYTES and ratio > MAX_RATIO:
+            raise IngestError(
+                f"{path.name}: part {member.filename[:80]!r} is compressed {ratio:,.0f} to 1; "
+                "refused as a possible zip bomb"
+            )
+
 
 def read_docx(path: Path) -> Document:
     try:

@@ -134,7 +134,12 @@ def parse_ticks(values: Iterable[str], journey: Journey) -> frozenset[str]:
     for value in values:
         node_id, _, index = value.partition(".")
         node = journey.nodes.get(node_id)
-        if node is not None and index.isdigit() and int(index) < len(node.checklist):
+        if (
+            node is not None
+            and index.isascii()
+            and index.isdigit()
+            and int(index) < len(node.checklist)
+        ):
             ticks.add(value)
     return frozenset(ticks)
 

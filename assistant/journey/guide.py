@@ -9,11 +9,13 @@ the CLI share it, so both answer the same way.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.config import Settings
 from assistant.errors import PairError
+from assistant.evidence.corpus import Passage
 from assistant.journey.estimator import Rates, load_rates, verify_rates
 from assistant.journey.evidence import NodeEvidence, NodeMatcher, step_texts
 from assistant.journey.tree import Journey, load_journey
@@ -59,3 +61,24 @@ def load_guide(corpus_dir: Path, engine: Engine) -> Guide:
     rates = load_rates(corpus_dir / "estimator.yaml")
     verify_rates(rates, {p.id: p.text for p in engine.index.passages})
     return Guide(journey, rates, NodeEvidence(engine), NodeMatcher(engine, journey))
+
+
+def check_content(corpus_dir: Path, passages: Iterable[Passage]) -> tuple[Journey, Rates] | None:
+    """The journey and the rates, each rate checked against the passage it cites.
+
+    `index build` runs this against a new build before switching to it, so a build that
+    the server could not load the journey for is never served. A corpus with neither file
+    (an evidence-only corpus, as in tests) has nothing to check.
+    """
+    if not (journey_path(corpus_dir).exists() or (corpus_dir / "estimator.yaml").exists()):
+        return None
+    journey = load_journey(journey_path(corpus_dir))
+    rates = load_rates(corpus_dir / "estimator.yaml")
+    verify_rates(rates, {p.id: p.text for p in passages})
+    return journey, rates
+
+
+def rebind(old: Guide, engine: Engine) -> Guide:
+    """The previous journey and rates on a new index, when its passages still back them."""
+    verify_rates(old.rates, {p.id: p.text for p in engine.index.passages})
+    return Guide(old.journey, old.rates, NodeEvidence(engine), NodeMatcher(engine, old.journey))

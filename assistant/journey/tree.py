@@ -20,6 +20,7 @@ import yaml
 from assistant.errors import NotFound
 from assistant.evidence.yamlsrc import ContentError, Problem, Reader, compose, line_of
 from assistant.journey import graph as journey_graph
+from assistant.origins import is_web_url
 
 ROOT_ID = "start"
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -213,7 +214,7 @@ def _read_signposts(reader: Reader, node: yaml.Node | None, where: str) -> tuple
     for item in reader.items(node, f"signposts of {where}"):
         fields = reader.mapping(item, f"a signpost of {where}", ("label", "url"))
         url = reader.text(fields.get("url"), f"a signpost url of {where}", item)
-        if url and not url.startswith("https://"):
+        if url and not (url.startswith("https://") and is_web_url(url)):
             reader.problem(fields["url"], f"signpost url in {where} should start with https://")
         label = reader.text(fields.get("label"), f"a signpost label of {where}", item)
         signposts.append(Signpost(label=label, url=url))

@@ -2,7 +2,9 @@
 
 Everything a request needs is loaded here once; a request never touches disk. When the
 index is missing, stale or damaged and ``auto_rebuild`` is on, it is rebuilt first
-(with a log line); otherwise loading fails with the fix in the message.
+(with a log line); otherwise loading fails with the fix in the message. When the rebuild
+fails because the corpus has problems, the last good build keeps serving and the problems
+are kept on the engine (``corpus_errors``) for the health check and curators to see.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar, cast
 
 import numpy as np
@@ -44,6 +46,7 @@ class Engine:
     settings: Settings
     embedder: Embedder
     index: EvidenceIndex
+    corpus_errors: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
         self.retriever = Retriever(
@@ -127,6 +130,12 @@ def get_engine(settings: Settings) -> Engine:
     return engine
 
 
+BuildCheck = Callable[[Settings, EvidenceIndex], None]
+# Checks a new build must pass before it is switched in (the journey's, registered by the
+# web app: this stage cannot import the journey).
+build_checks: list[BuildCheck] = []
+
+
 def load_engine(settings: Settings, embedder: Embedder | None = None) -> Engine:
     embedder = embedder or SentenceTransformerEmbedder(settings.model)
     problem = index_problem(settings, embedder)
@@ -136,15 +145,49 @@ def load_engine(settings: Settings, embedder: Embedder | None = None) -> Engine:
             index = load_index(current_folder(settings.index_dir))
         except IndexError_ as exc:
             problem = exc.reason
+    errors: tuple[str, ...] = ()
     if index is None:
         if not settings.auto_rebuild:
             raise unusable(problem or "the index cannot be served")
         log.warning("rebuilding the index: %s", problem)
-        build_index(settings.corpus_dir, settings.index_dir, embedder, texts=build_texts(settings))
-        index = load_index(current_folder(settings.index_dir))
+        try:
+            build_index(
+                settings.corpus_dir,
+                settings.index_dir,
+                embedder,
+                texts=build_texts(settings),
+                verify=_checks(settings),
+            )
+        except CorpusError as exc:
+            index, errors = _last_good(settings, embedder, exc), tuple(exc.message.splitlines())
+        else:
+            index = load_index(current_folder(settings.index_dir))
     use_query_encoder(settings, embedder, index)
     log.info("index loaded: %d passages, model %s", index.manifest["passage_count"], embedder.name)
-    return Engine(settings, embedder, index)
+    return Engine(settings, embedder, index, errors)
+
+
+def _checks(settings: Settings) -> Callable[[EvidenceIndex], None]:
+    def verify(index: EvidenceIndex) -> None:
+        for check in build_checks:
+            check(settings, index)
+
+    return verify
+
+
+def _last_good(settings: Settings, embedder: Embedder, error: CorpusError) -> EvidenceIndex:
+    """The serving build, stale but whole, when the corpus cannot be rebuilt; else raise."""
+    try:
+        index = load_index(current_folder(settings.index_dir))
+        _check_model(index, embedder)
+    except IndexError_:
+        raise error from None
+    log.error(
+        "serving the last good index %s: the corpus cannot be built until it is fixed: %s",
+        index.manifest["build_id"],
+        error.message.replace("\n", "; "),
+    )
+    return index
 
 
 def use_query_encoder(settings: Settings, embedder: Embedder, index: EvidenceIndex) -> None:

@@ -8,14 +8,19 @@ Layout of ``index/``::
                                      encoder.onnx (the question encoder, when exported)
     encoders/                        exported question encoders, one per weights
 
-A build writes into ``builds/.tmp-*``, loads it back to verify it, renames it and then
-replaces the ``current`` symlink, so a crash at any point leaves the serving index whole.
-The manifest lists a SHA-256 for every file and is checked on every load. No pickle.
+A build holds ``index/.build.lock`` (one build at a time), writes into ``builds/.tmp-*``,
+loads it back to verify it, renames it and then replaces the ``current`` symlink, so a
+crash at any point leaves the serving index whole. A ``.tmp-*`` folder found while holding
+the lock belongs to a build that died, and is removed. The manifest lists a SHA-256 for
+every file of the format and is checked on every load: a missing list or entry is damage,
+as is a wrong digest. No pickle.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
 import hashlib
 import json
 import logging
@@ -24,7 +29,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,6 +82,15 @@ HNSW_EF_SEARCH = 128
 # Nearest passages stored per passage for `/evidence/<id>` (its five related passages
 # after leaving out itself and its two neighbours).
 NEIGHBOURS = 8
+# What bm25s writes into lexical/ (checked, so a build missing one is damage)
+LEXICAL_FILES = (
+    "lexical/data.csc.index.npy",
+    "lexical/indices.csc.index.npy",
+    "lexical/indptr.csc.index.npy",
+    "lexical/params.index.json",
+    "lexical/vocab.index.json",
+)
+LOCK = ".build.lock"
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -206,6 +220,7 @@ def build_index(
     texts: Sequence[str] | None = None,
     approximate_above: int = 100_000,
     fail_after: Callable[[str], None] | None = None,
+    verify: Callable[[EvidenceIndex], None] | None = None,
 ) -> BuildReport:
     """Embed the corpus and switch ``index_dir/current`` to the new build.
 
@@ -216,6 +231,9 @@ def build_index(
     recall@10 against exact search the manifest records. ``fail_after`` is called
     after each file is written (tests use it to crash a build half-way and check the
     serving index survives).
+    ``verify`` is called with the loaded new build before it is switched in: content
+    that is loaded beside the index (the journey, the estimator) is checked against it
+    there, and an error leaves the serving index as it was.
     """
     started = time.perf_counter()
     stats = file_stats(corpus_dir)  # before reading: a file edited meanwhile shows as changed
@@ -224,33 +242,33 @@ def build_index(
         raise IndexError_(f"the corpus in {corpus_dir} has no passages to index")
     builds = index_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
-    previous = _previous_passages(index_dir)
-    stored = list(dict.fromkeys(_previous_texts(index_dir) if texts is None else texts))
-    known = previous_vectors(index_dir / "current", embedder, passage_vectors)
-    reusing = Reusing(embedder, known)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=builds))
-    try:
-        _write_retired(tmp / "retired.jsonl", previous, corpus.passages)
-        manifest = _write_build(
-            tmp, corpus, reusing, fail_after or (lambda _name: None), approximate_above
+    with _build_lock(index_dir):
+        prune_stale(index_dir)
+        previous = _previous_passages(index_dir)
+        stored = list(dict.fromkeys(_previous_texts(index_dir) if texts is None else texts))
+        known = previous_vectors(index_dir / "current", embedder, passage_vectors)
+        reusing = Reusing(embedder, known)
+
+        def finish(folder: Path, manifest: dict[str, Any]) -> None:
+            _write_texts(folder, stored, reusing, manifest["dimension"])
+            manifest["texts_embedded"] = reusing.embedded
+            manifest["texts_reused"] = reusing.reused
+            manifest["corpus_files"] = stats
+            manifest["weights_files"] = weights_stat(embedder)
+
+        final, manifest = _build_folder(
+            builds,
+            corpus,
+            reusing,
+            previous,
+            started,
+            fail_after,
+            verify,
+            approximate_above,
+            finish,
         )
-        _write_texts(tmp, stored, reusing, manifest["dimension"])
-        manifest["texts_embedded"] = reusing.embedded
-        manifest["texts_reused"] = reusing.reused
-        manifest["corpus_files"] = stats
-        manifest["weights_files"] = weights_stat(embedder)
-        manifest["build_seconds"] = round(time.perf_counter() - started, 2)
-        _write_manifest(tmp, manifest)
-        load_index(tmp, verify=True)  # verify before it can be served
-        final = builds / manifest["build_id"]
-        if final.exists():
-            shutil.rmtree(final)
-        tmp.rename(final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    _point_current(index_dir, final)
-    _prune(builds, keep=final)
+        _point_current(index_dir, final)
+        _prune(builds, keep=final)
     ids = [p.id for p in corpus.passages]
     live = {i: row for i, row in previous.items() if not row.get("retired")}
     added = [p for p in corpus.passages if p.id not in live]
@@ -263,6 +281,74 @@ def build_index(
         unchanged=sum(1 for i in ids if i in live),
         changed=_pair_edits(added, removed),
     )
+
+
+def _build_folder(
+    builds: Path,
+    corpus: Corpus,
+    embedder: Embedder,
+    previous: dict[str, dict[str, Any]],
+    started: float,
+    fail_after: Callable[[str], None] | None,
+    verify: Callable[[EvidenceIndex], None] | None,
+    approximate_above: int,
+    finish: Callable[[Path, dict[str, Any]], None],
+) -> tuple[Path, dict[str, Any]]:
+    """Write, verify and rename a new build folder; nothing is left behind on failure.
+
+    ``finish`` writes what the build carries beside the passages (the stored texts'
+    vectors) and completes the manifest before it is written."""
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=builds))
+    try:
+        _write_retired(tmp / "retired.jsonl", previous, corpus.passages)
+        manifest = _write_build(
+            tmp, corpus, embedder, fail_after or (lambda _name: None), approximate_above
+        )
+        finish(tmp, manifest)
+        manifest["build_seconds"] = round(time.perf_counter() - started, 2)
+        _write_manifest(tmp, manifest)
+        loaded = load_index(tmp, verify=True)  # verify before it can be served
+        if verify is not None:
+            verify(loaded)
+        final = builds / manifest["build_id"]
+        if final.exists():
+            shutil.rmtree(final)
+        tmp.rename(final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return final, manifest
+
+
+@contextlib.contextmanager
+def _build_lock(index_dir: Path) -> Iterator[None]:
+    """One build at a time per index folder (a second waits for the first to finish)."""
+    with (index_dir / LOCK).open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def prune_stale(index_dir: Path) -> list[str]:
+    """Remove what killed builds left behind; call only while holding the build lock.
+
+    With the lock held no other build is running, so every ``builds/.tmp-*`` folder and
+    ``.current-*`` link is an orphan. Returns the names removed.
+    """
+    removed = []
+    builds = index_dir / "builds"
+    orphans = [*builds.glob(".tmp-*"), *index_dir.glob(".current-*")] if builds.is_dir() else []
+    for path in orphans:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path.name)
+    if removed:
+        log.warning("removed %d left-over temporary build file(s)", len(removed))
+    return removed
 
 
 def _pair_edits(added: list[Passage], removed: list[dict[str, Any]]) -> tuple[tuple[str, str], ...]:
@@ -508,9 +594,12 @@ def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
 
 
 def _artefacts(folder: Path) -> list[str]:
-    lexical = sorted(p.relative_to(folder).as_posix() for p in (folder / "lexical").iterdir())
+    """Every file of the build format; a build missing one is damaged."""
+    written = {p.relative_to(folder).as_posix() for p in (folder / "lexical").iterdir()}
+    if written != set(LEXICAL_FILES):
+        raise IndexError_(f"the lexical index wrote unexpected files: {sorted(written)}")
     encoder = [ENCODER_FILE] if (folder / ENCODER_FILE).is_file() else []
-    return [*_FILES, *lexical, *encoder]
+    return [*_FILES, *LEXICAL_FILES, *encoder]
 
 
 def _sha256(path: Path) -> str:
@@ -595,6 +684,10 @@ def load_index(folder: Path, verify: bool = False) -> EvidenceIndex:
     ``pair-assistant index verify`` does on demand; a server start does not re-read them.
     """
     manifest = read_manifest(folder)
+    files = manifest.get("files")
+    expected = {*_FILES, *LEXICAL_FILES}
+    if not isinstance(files, dict) or not expected <= set(files) <= expected | {ENCODER_FILE}:
+        raise unusable(f"index manifest {folder / 'manifest.json'} does not list the build's files")
     problems = damaged_files(folder, manifest, verify or "sizes" not in manifest)
     if problems:
         raise unusable(f"index file {folder / problems[0]} is missing or damaged")

@@ -14,7 +14,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from assistant.config import PROJECT_ROOT, Settings, load_settings
 from assistant.lookup.highlight import segments
+from assistant.origins import is_web_url
 from assistant.search.engine import Engine, get_engine
+from assistant.search.index import EvidenceIndex
 from assistant.store.database import get_store, start_purging
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ def create_app(
     # which needs ChainableUndefined; our own templates come first.
     app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined}
     settings = settings or load_settings()
+    _check_journey_on_build()
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
         JSON_SORT_KEYS=False,
@@ -72,6 +75,7 @@ def create_app(
         config_max_chars=lambda: settings.max_question_chars,
         citation_reference=lambda c: _citation_reference(c.id),
     )
+    app.jinja_env.tests["web_url"] = is_web_url  # only http(s) addresses become links
 
     from assistant.web import (
         admin,
@@ -81,6 +85,7 @@ def create_app(
         errors,
         evidence,
         feedback,
+        hosts,
         journey,
         pages,
         search,
@@ -89,6 +94,7 @@ def create_app(
         widget,
     )
 
+    hosts.init_app(app, settings)
     if settings.proxy_hops:
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
@@ -124,6 +130,18 @@ def _footer_links(app: Flask) -> list[dict[str, str]]:
         for e, a, t in FOOTER
         if e in app.view_functions
     ]
+
+
+def _check_journey_on_build() -> None:
+    """A build the server rebuilds at start-up must also carry a loadable journey."""
+    from assistant.journey.guide import check_content
+    from assistant.search import engine as services
+
+    def journey_check(config: Settings, index: EvidenceIndex) -> None:
+        check_content(config.corpus_dir, index.passages)
+
+    if not any(getattr(c, "__name__", "") == "journey_check" for c in services.build_checks):
+        services.build_checks.append(journey_check)
 
 
 def preload(app: Flask) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -22,9 +24,14 @@ from assistant.search.retrieval import Hit
 from assistant.web import engine, settings
 from assistant.web.evidence import current_passage, with_references
 from assistant.web.feedback import answer_payload, store
+from assistant.web.hosts import base_url
 from assistant.web.journey import guide
 
 bp = Blueprint("api", __name__)
+
+
+MAX_JSON_DEPTH = 16
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 class _BadJSON(ValidationError):
@@ -33,15 +40,56 @@ class _BadJSON(ValidationError):
 
 
 def json_body() -> dict[str, Any]:
-    """The request's JSON object, or a 400 (not JSON) / 422 (not an object)."""
+    """The request's JSON object, or a 400 (not JSON) / 422 (not an object).
+
+    Parsed here rather than with ``get_json`` so that hostile bodies are refused with a
+    400, not a crash: nesting deeper than any real request (the parser would recurse until
+    Python gives up) and strings holding lone surrogates (no text encoding can carry them).
+    """
     if not request.is_json:
         raise _BadJSON("send a JSON body with Content-Type: application/json")
-    body = request.get_json(silent=True)
-    if body is None:
-        raise _BadJSON("the request body is not valid JSON")
+    try:
+        text = request.get_data(cache=True).decode("utf-8")
+    except UnicodeDecodeError:
+        raise _BadJSON("the request body is not valid UTF-8") from None
+    if _depth(text) > MAX_JSON_DEPTH:
+        raise _BadJSON(f"the JSON body is nested more than {MAX_JSON_DEPTH} levels deep")
+    try:
+        body = json.loads(text)
+    except ValueError:
+        raise _BadJSON("the request body is not valid JSON") from None
+    if not _is_text(body):
+        raise _BadJSON("the JSON body holds characters that are not text (lone surrogates)")
     if not isinstance(body, dict):
         raise ValidationError('the JSON body must be an object such as {"message": "..."}')
     return body
+
+
+def _depth(text: str) -> int:
+    """How deeply arrays and objects nest, ignoring brackets inside strings."""
+    deepest = depth = 0
+    for char in _JSON_STRING.sub('""', text):
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _is_text(value: Any) -> bool:
+    """True when every string (and key) in a parsed body encodes as UTF-8."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, list):
+        return all(_is_text(v) for v in value)
+    if isinstance(value, dict):
+        return all(_is_text(k) and _is_text(v) for k, v in value.items())
+    return True
 
 
 @bp.post("/api/ask")
@@ -67,7 +115,7 @@ def search() -> Response:
     check_filters(e, topic, source)
     page = check_page(request.args.get("page"))
     found = lookup(e, parse_query(query, topic, source), k, page)
-    return jsonify(lookup_payload(e, found, request.host_url))
+    return jsonify(lookup_payload(e, found, base_url()))
 
 
 @bp.get("/api/passages/<passage_id>")
@@ -91,4 +139,5 @@ def healthz() -> Response:
         model=manifest["model"],
         build_id=manifest["build_id"],
         database="ok" if store().healthy() else "unavailable",
+        corpus_errors=list(e.corpus_errors),
     )

@@ -25,6 +25,7 @@ from assistant.search.citations import Citation
 from assistant.web import engine, settings
 from assistant.web.feedback import record
 from assistant.web.forms import check_form_question
+from assistant.web.hosts import base_url
 from assistant.web.journey import guide, need_estimate, step_cards
 
 bp = Blueprint("chat", __name__)
@@ -170,4 +171,4 @@ def printable() -> str:
         asked.append(reply)
         if not reply.abstained:
             history.append(Turn(question, tuple(c.id for c in reply.citations)))
-    return render_template("chat/print.html", answers=asked, base=request.host_url.rstrip("/"))
+    return render_template("chat/print.html", answers=asked, base=base_url().rstrip("/"))

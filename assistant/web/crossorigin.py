@@ -2,7 +2,10 @@
 
 Only origins listed in ``embed_allowed_origins`` (and this site itself) may frame
 ``/embed`` or call the API from a browser. CORS echoes the exact allowed origin, never
-``*``. API requests are limited per calling origin and client address with Flask-Limiter.
+``*``. Every route that runs the model is rate limited with Flask-Limiter, per client
+address (after ``proxy_hops`` trusted proxies) and allowed calling origin: the ``Origin``
+and ``Host`` headers are the client's to choose, so an origin that is not on the allowlist
+never makes a bucket of its own.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from assistant.config import Settings
 from assistant.errors import ConfigError, PairError
 from assistant.web import settings
 from assistant.web.errors import error_response
+from assistant.web.hosts import own_origin
 from assistant.web.security import CSP
 
 CORS_PATHS = ("/api/", "/widget/")
@@ -41,13 +45,14 @@ def embed_csp() -> str:
     return CSP.replace("frame-ancestors 'none'", f"frame-ancestors {ancestors}")
 
 
-def own_origin() -> str:
-    return f"{request.scheme}://{request.host}"
-
-
 def is_allowed(origin: str) -> bool:
     """This site (any scheme, for proxies ending TLS) or an exact allowlisted origin."""
-    return urlsplit(origin).netloc == request.host or origin in settings().embed_allowed_origins
+    own = urlsplit(own_origin()).netloc
+    try:
+        netloc = urlsplit(origin).netloc
+    except ValueError:
+        return False
+    return netloc == own or origin in settings().embed_allowed_origins
 
 
 def _refuse_foreign_origin() -> None:
@@ -74,7 +79,9 @@ def _cors(response: Response) -> Response:
     return response
 
 
-LOOKUP_PATHS = ("/api/search", "/api/passages/")
+LOOKUP_PATHS = ("/api/search", "/api/passages/", "/search")
+# HTML forms that run the model as /api/ask does
+ASK_FORMS = ("/", "/embed")
 
 
 def _limiter(app: Flask, config: Settings) -> Limiter:
@@ -104,13 +111,19 @@ def _is_lookup() -> bool:
 
 
 def _limit_key() -> str:
-    """Calling origin (this site when the browser sends none), client address, kind."""
+    """Client address, allowlisted calling origin (anything else: this site), kind."""
     kind = "lookup" if _is_lookup() else "ask"
-    return f"{request.headers.get('Origin') or own_origin()} {request.remote_addr} {kind}"
+    origin = request.headers.get("Origin", "")
+    caller = origin if origin in settings().embed_allowed_origins else "-"
+    return f"{request.remote_addr} {caller} {kind}"
 
 
 def _not_limited() -> bool:
-    return request.method == "OPTIONS" or not request.path.startswith("/api/")
+    if request.method == "OPTIONS":
+        return True
+    if request.path.startswith(("/api/", "/search")):
+        return False
+    return not (request.method == "POST" and request.path in ASK_FORMS)
 
 
 def _rate_limited(exc: RateLimitExceeded) -> tuple[Response | str, int]:

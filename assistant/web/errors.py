@@ -19,6 +19,15 @@ _CODES = {
     415: "unsupported_media_type",
     422: "invalid_input",
     429: "rate_limited",
+    431: "headers_too_large",
+    501: "not_implemented",
+}
+# Errors the WSGI server answers itself, before a request reaches the app.
+SERVER_MESSAGES = {
+    400: "The request is malformed (its request line, a header or its length).",
+    413: "The request is larger than this service accepts.",
+    431: "The request's address or headers are longer than this service accepts.",
+    501: "The request uses a transfer encoding this service does not support.",
 }
 
 
@@ -36,6 +45,22 @@ def error_response(status: int, code: str, message: str) -> tuple[Response | str
     if wants_json():
         return jsonify(error={"code": code, "message": message}), status
     return render_template("errors/error.html", status=status, message=message), status
+
+
+def standalone_error(app: Flask, status: int, path: str) -> tuple[list[tuple[str, str]], bytes]:
+    """Headers and body for an error the server found before the app saw the request.
+
+    Rendered by the app for a stand-in GET of ``path`` (or of ``/`` when the path is not
+    safe to reuse), so it has the API's JSON shape or the error page, and the app's
+    security headers.
+    """
+    message = SERVER_MESSAGES.get(status, "Something went wrong on our side.")
+    where = "/api/" if path.startswith("/api/") or path == "/healthz" else "/"
+    with app.test_request_context(where, method="GET"):
+        response = app.make_response(error_response(status, _CODES.get(status, "error"), message))
+        response = app.process_response(response)
+        headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
+        return headers, response.get_data()
 
 
 def _pair_error(exc: PairError) -> tuple[Response | str, int]:

@@ -20,6 +20,7 @@ from assistant.lookup.context import closest_current, in_context
 from assistant.lookup.finder import marked
 from assistant.search.engine import Engine
 from assistant.web import engine
+from assistant.web.hosts import base_url
 
 bp = Blueprint("evidence", __name__)
 
@@ -28,7 +29,7 @@ def page_helpers(e: Engine) -> dict[str, Any]:
     """What the passage macros need: references, permalinks, highlight runs, sources."""
     return {
         "reference": lambda p, style="harvard": passage_reference(p, e.index.sources, style),
-        "permalink": lambda p: permalink(request.host_url, p.id),
+        "permalink": lambda p: permalink(base_url(), p.id),
         "source_of": lambda p: source_of(p, e.index.sources),
         "newer_passage": e.index.newer_passage,
         "marked": marked,
@@ -63,7 +64,7 @@ def cite(passage_id: str) -> Response:
         id=found.id,
         style=style,
         reference=passage_reference(found, e.index.sources, style),
-        permalink=permalink(request.host_url, found.id),
+        permalink=permalink(base_url(), found.id),
     )
 
 

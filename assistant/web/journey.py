@@ -28,7 +28,7 @@ from assistant.journey.evidence import (
     parse_trail,
     visits,
 )
-from assistant.journey.guide import Guide, load_guide
+from assistant.journey.guide import Guide, load_guide, rebind
 from assistant.journey.tree import ROOT_ID, Journey, Node
 from assistant.search.citations import citation_dict
 from assistant.search.engine import Engine
@@ -60,19 +60,22 @@ class State:
 def guide() -> Guide:
     """The app's journey, rates and evidence cache; loading validates all three.
 
-    When the server has switched to a newer index, the guide is loaded again for it, so
-    journey evidence comes from the index that answers questions. If the new index no
-    longer supports the estimator's rates, the error is logged and the guide of the
-    previous index keeps serving until the content is fixed.
+    When the server has switched to a newer index, the guide is loaded again for it, once,
+    so journey evidence comes from the index that answers questions. If the journey files
+    cannot be loaded then, the error is logged once and the previous journey is kept, moved
+    onto the new index when its rates still hold there (so the old index is not kept in
+    memory too); otherwise the previous guide keeps serving until the content is fixed.
     """
     current = engine()
     with _lock:
         loaded: Guide | None = current_app.extensions.get("pair.journey")
+        tried = current_app.extensions.get("pair.journey_tried")
         if loaded is None:
             loaded = load_guide(settings().corpus_dir, current)
-        elif loaded.evidence.engine is not current:
+        elif loaded.evidence.engine is not current and tried is not current:
             loaded = _reload_guide(loaded, current)
         current_app.extensions["pair.journey"] = loaded
+        current_app.extensions["pair.journey_tried"] = current
         return loaded
 
 
@@ -80,8 +83,14 @@ def _reload_guide(old: Guide, current: Engine) -> Guide:
     try:
         return load_guide(settings().corpus_dir, current)
     except CorpusError as exc:
-        log.error("keeping the journey of the previous index: %s", exc.message)
+        problem = exc.message.replace("\n", "; ")
+    try:
+        kept = rebind(old, current)
+    except CorpusError:
+        log.error("keeping the journey and index of the previous build: %s", problem)
         return old
+    log.error("keeping the journey of the previous index: %s", problem)
+    return kept
 
 
 def current_state(journey: Journey) -> State:

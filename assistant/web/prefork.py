@@ -45,9 +45,9 @@ def choose_server(server: str) -> str:
 def serve(app: Flask, settings: Settings, host: str, port: int, workers: int, server: str) -> None:
     """Serve ``app`` (already preloaded) until stopped."""
     if choose_server(server) == "waitress":
-        import waitress
+        from assistant.web.server import create_server
 
-        waitress.serve(app, host=host, port=port, threads=settings.threads, ident="pair-assistant")
+        create_server(app, settings, host, port).run()
         return
     if workers > 1 and settings.rate_limit_storage.startswith("memory://"):
         log.warning(
@@ -68,7 +68,13 @@ def _gunicorn_options(settings: Settings, host: str, port: int, workers: int) ->
         # a worker that stops answering for this long is replaced
         "timeout": 60,
         "graceful_timeout": 30,
-        "keepalive": 5,
+        # the same limits waitress is given (assistant/web/server.py); a client that
+        # trickles its request is cut off by the reverse proxy, as gunicorn has no
+        # whole-request deadline
+        "keepalive": min(settings.channel_timeout, 5),
+        "worker_connections": settings.connection_limit,
+        "limit_request_line": min(settings.max_header_bytes, 8190),
+        "limit_request_field_size": settings.max_header_bytes,
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "info",

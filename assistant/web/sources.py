@@ -16,7 +16,10 @@ bp = Blueprint("sources", __name__)
 def index() -> str:
     e = engine()
     return render_template(
-        "sources/index.html", sources=sources_by_title(e.index), counts=passage_counts(e.index)
+        "sources/index.html",
+        sources=sources_by_title(e.index),
+        counts=passage_counts(e.index),
+        corpus_errors=e.corpus_errors,
     )
 
 

@@ -23,6 +23,7 @@ from assistant.origins import check_origin
 from assistant.web import crossorigin, engine, settings
 from assistant.web.feedback import form_feedback, record
 from assistant.web.forms import check_form_question
+from assistant.web.hosts import own_origin
 
 bp = Blueprint("widget", __name__)
 # Each version's bytes are fixed once published (hosts pin them); v2 adds the message for
@@ -84,7 +85,7 @@ def loader(version: str = "v2") -> Response:
 
 @bp.get("/embed/setup")
 def setup() -> str:
-    base = crossorigin.own_origin()
+    base = own_origin()
     return render_template(
         "embed/setup.html",
         base=base,

@@ -142,7 +142,11 @@ def serve_app(settings: Settings, port: int, allowed: str) -> Iterator[None]:
             yield
         finally:
             process.terminate()
-            process.wait(timeout=30)
+            try:  # gunicorn waits for open keep-alive connections of a browser still running
+                process.wait(timeout=35)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
             shutil.rmtree(instance, ignore_errors=True)
 
 
@@ -188,8 +192,10 @@ def sites(browser: Any, settings: Settings, engine: Engine) -> Iterator[Sites]:
             h.server_close()
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def chromium_session() -> Iterator[Any]:
+    """Chromium under Playwright, for the one session-wide ``browser`` fixture
+    (tests/conftest.py) that the browser and security suites share: Playwright's sync API
+    allows one running instance per process."""
     if not (CHROMIUM.exists() or shutil.which("chromium")):
         _unavailable("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
     try:

@@ -28,6 +28,11 @@
     return quote;
   }
 
+  /* Only https: and http: addresses become links; anything else is shown as text. */
+  function webUrl(url) {
+    return typeof url === "string" && /^https?:\/\/[^\s\/?#]+/i.test(url) && !/[\u0000-\u0020]/.test(url);
+  }
+
   function details(summary, hidden) {
     var box = el("details", { "class": "nhsuk-details" });
     var sum = el("summary", { "class": "nhsuk-details__summary" });
@@ -47,7 +52,7 @@
     li.appendChild(el("span", { "class": "source__n", "aria-hidden": "true" }, c.n + "."));
     var body = el("div", { "class": "source__body" });
     var title = el("p", { "class": "source__title" });
-    title.appendChild(c.url && !compact ? el("a", { href: c.url, rel: "noopener noreferrer" }, c.title) : document.createTextNode(c.title));
+    title.appendChild(webUrl(c.url) && !compact ? el("a", { href: c.url, rel: "noopener noreferrer" }, c.title) : document.createTextNode(c.title));
     body.appendChild(title);
     var meta = el("p", { "class": "source__meta" });
     if (c.year) { meta.appendChild(el("span", {}, String(c.year))); }

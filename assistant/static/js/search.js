@@ -13,6 +13,11 @@
   var timer = null;
   var latest = 0;
 
+  /* Only https: and http: addresses become links; anything else is shown as text. */
+  function webUrl(url) {
+    return typeof url === "string" && /^https?:\/\/[^\s\/?#]+/i.test(url) && !/[\u0000-\u0020]/.test(url);
+  }
+
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, attrs[name]); });
@@ -102,7 +107,7 @@
     quote.appendChild(highlighted(r.text, r.highlights, r.sentence));
     art.appendChild(quote);
     var meta = el("p", { "class": "citation-meta" });
-    meta.appendChild(r.url ? el("a", { href: r.url, rel: "noopener noreferrer" }, r.title) : el("span", {}, r.title));
+    meta.appendChild(webUrl(r.url) ? el("a", { href: r.url, rel: "noopener noreferrer" }, r.title) : el("span", {}, r.title));
     if (r.year) { meta.appendChild(el("span", { "class": "year" }, r.year)); }
     if (r.page) { meta.appendChild(el("span", { "class": "page" }, r.page)); }
     if (r.evidence) {

@@ -1,0 +1,1 @@
+"""The security suite drives the same Chromium as the browser tests (tests/conftest.py)."""

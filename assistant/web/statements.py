@@ -57,16 +57,11 @@ CHECKS = (
 
 # Problems we know about, in plain words; each says what is affected and what to do instead.
 KNOWN_ISSUES = (
-    "When an answer arrives in the chat, a screen reader reads the whole answer with all of "
-    "its sources, which is long. You can move to the answer and read it at your own pace.",
-    "In the chat, steps of the guided journey do not yet change the page address, so the "
-    "browser's Back button leaves the chat. The guided journey's own pages do not have "
-    "this problem.",
-    "In the widget, pressing Enter in the question box starts a new line; use the Ask "
-    "button (Tab, then Enter) to send.",
     "Passages link to the original publications on other websites, often PDF documents. "
     "Those documents are not ours and may not be accessible; each passage quotes the part "
     "it relies on, so you can read the evidence here.",
+    "Without JavaScript, the error summary of a form is announced when the page loads but "
+    "does not take the keyboard focus.",
     "The service has not yet had a full manual audit, or testing by people who use "
     "assistive technologies such as screen readers and speech recognition.",
 )

@@ -59,7 +59,7 @@ def best_card(
     checks against the intents of the card's phrasings."""
     if not index.cards:
         return None
-    terms = [t for t in terms if not set(t.alternatives[0]) <= _filler_stems()]
+    terms = _topic(terms)
     sims = index.phrasing_vectors @ vector
     best: CardMatch | None = None
     seen: set[int] = set()
@@ -81,6 +81,11 @@ def best_card(
     return best
 
 
+def _topic(terms: list[Term]) -> list[Term]:
+    """The terms that carry a topic: "how", "work", "effective" and the like dropped."""
+    return [t for t in terms if not set(t.alternatives[0]) <= _filler_stems()]
+
+
 @cache
 def _filler_stems() -> frozenset[str]:
     return frozenset(tokenize([FILLER_WORDS])[0])
@@ -88,15 +93,12 @@ def _filler_stems() -> frozenset[str]:
 
 def offered(card: Card) -> frozenset[Intent]:
     """The intents of a card's phrasings that are questions (key words ask nothing)."""
-    found = _OFFERED.get(card.questions)
-    if found is None:
-        found = _OFFERED[card.questions] = frozenset(intent_of(q) for q in card.questions) - {
-            Intent.NONE
-        }
-    return found
+    return _intents(card.questions)
 
 
-_OFFERED: dict[tuple[str, ...], frozenset[Intent]] = {}
+@cache
+def _intents(questions: tuple[str, ...]) -> frozenset[Intent]:
+    return frozenset(intent_of(q) for q in questions) - {Intent.NONE}
 
 
 def match(
@@ -121,8 +123,7 @@ def speaks_to(index: EvidenceIndex, card: Card, terms: list[Term]) -> bool:
 
     "and in Wales?" after a question on Northern Ireland must not get the Northern
     Ireland card, however close the rest of the conversation's words are."""
-    terms = [t for t in terms if not set(t.alternatives[0]) <= _filler_stems()]
-    return _missing(terms, card_terms(index, card)[1]) == 0.0
+    return _missing(_topic(terms), card_terms(index, card)[1]) == 0.0
 
 
 def card_terms(index: EvidenceIndex, card: Card) -> tuple[frozenset[str], frozenset[str]]:

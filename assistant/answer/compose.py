@@ -48,6 +48,15 @@ class Answer:
     suggestions: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def kind(self) -> str:
+        """What the reader got: "card", "extract", "refused" or "signposted"."""
+        if self.extra.get("signpost"):
+            return "signposted"
+        if self.abstained:
+            return "refused"
+        return str(self.extra.get("kind", "extract"))
+
     def to_dict(self) -> dict[str, Any]:
         data = {
             "question": self.question,

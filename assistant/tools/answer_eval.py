@@ -86,7 +86,7 @@ def questions_of(paths: Iterable[Path]) -> list[str]:
 
 
 def judge(case: Case, answer: Answer, follow_up: bool = False) -> Result:
-    kind = _kind(answer)
+    kind = answer.kind
     if case.out_of_scope:
         passed = answer.abstained
     else:
@@ -94,14 +94,6 @@ def judge(case: Case, answer: Answer, follow_up: bool = False) -> Result:
             re.search(p, answer.answer, re.IGNORECASE) for p in case.patterns
         )
     return Result(case, passed, kind, answer.answer, follow_up)
-
-
-def _kind(answer: Answer) -> str:
-    if answer.extra.get("signpost"):
-        return "signposted"
-    if answer.abstained:
-        return "refused"
-    return str(answer.extra.get("kind", "extract"))
 
 
 def run(

@@ -57,17 +57,9 @@ def _serializer() -> URLSafeTimedSerializer:
     return found
 
 
-def kind_of(reply: Answer) -> str:
-    if reply.extra.get("signpost"):
-        return "signposted"
-    if reply.abstained:
-        return "refused"
-    return str(reply.extra.get("kind", "extract"))
-
-
 def record(reply: Answer, node: str | None) -> str | None:
     """Record ``reply``; its signed ``answer_id``, or None when the database is unavailable."""
-    kind, policy = kind_of(reply), settings().store_questions
+    kind, policy = reply.kind, settings().store_questions
     text = scrub(reply.question) if kind != "signposted" else None
     asked = rows.Asked(
         kind=kind,

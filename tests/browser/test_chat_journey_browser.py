@@ -142,7 +142,11 @@ def test_the_live_region_announces_the_answer_words_only(page: Any, sites: Sites
     page.locator("#message").fill("What data do I need for a local needs analysis?")
     page.locator("#message").press("Enter")  # Enter sends
     page.locator(".turn--user").wait_for()
-    page.wait_for_function("document.getElementById('announcer').textContent.length > 0")
+    announcer = page.locator("#announcer")
+    for _ in range(200):  # polled from Python: a string predicate would need 'unsafe-eval'
+        if announcer.text_content():
+            break
+        page.wait_for_timeout(100)
     said = page.locator("#announcer").inner_text()
     answer = page.locator(".turn--user ~ .turn--assistant .answer-text").inner_text()
     assert said.startswith("Answer added. ")

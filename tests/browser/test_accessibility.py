@@ -26,6 +26,16 @@ def axe_violations(page: Any) -> list[str]:
     return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in violations]
 
 
+def page_width(page: Any) -> int:
+    """The page's scroll width once the header has laid itself out for the viewport.
+
+    The NHS.UK header moves navigation links that do not fit into its "More" menu one
+    animation frame after a resize, so measure after two frames, as a reader would see it.
+    """
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
 @pytest.mark.parametrize(
     ("path", "status"),
     [
@@ -76,7 +86,7 @@ def test_pages_reflow_at_400_percent_zoom(page: Any, sites: Sites, path: str) ->
     """WCAG 1.4.10: at 320 CSS pixels wide (1280 px at 400%), no sideways scrolling."""
     page.set_viewport_size({"width": 320, "height": 256})
     assert page.goto(sites.app + path).status == 200
-    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert page_width(page) <= 320
 
 
 def test_embed_with_an_answer_and_a_journey_step_has_no_violations(page: Any, sites: Sites) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import Sites
-from tests.browser.test_accessibility import axe_violations
+from tests.browser.test_accessibility import axe_violations, page_width
 
 pytestmark = pytest.mark.browser
 ESTIMATOR = "/journey/needs-estimate"
@@ -47,7 +47,7 @@ def test_the_estimate_table_keeps_its_labels_on_a_phone(page: Any, sites: Sites)
     assert table.locator("caption").bounding_box()["width"] > 250
     label = "getComputedStyle(document.querySelector('table.estimate td'), '::before').content"
     assert page.evaluate(label) == '"Estimate: "'
-    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert page_width(page) <= 320
 
 
 def _result_ids(page: Any) -> list[str]:
@@ -123,4 +123,4 @@ def test_the_statement_pages_have_no_violations_and_reflow(
     assert page.goto(sites.app + path).status == 200
     assert axe_violations(page) == []
     page.set_viewport_size({"width": 320, "height": 256})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert page_width(page) <= 320

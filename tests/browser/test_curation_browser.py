@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Sites
-from tests.browser.test_accessibility import axe_violations
+from tests.browser.test_accessibility import axe_violations, page_width
 
 pytestmark = pytest.mark.browser
 QUESTION = "How many specialised parent-infant relationship teams are there in England?"
@@ -79,4 +79,4 @@ def test_admin_pages_reflow_at_400_percent_zoom(page: Any, sites: Sites, path: s
     sign_in(page, sites, path.split("?")[0])
     page.set_viewport_size({"width": 320, "height": 256})
     assert page.goto(sites.app + path).status == 200
-    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert page_width(page) <= 320

@@ -105,11 +105,18 @@ def _reply(
         found = cards.match(index, vector, terms, threshold, question)
         if found is not None and reading.interpreted_as is not None:
             own = index.lexical.query_terms(question)
-            found = found if cards.speaks_to(index, found.card, own) else None
-        if found is not None:
+            before = index.lexical.query_terms(reading.carried)
+            fits = cards.speaks_to(index, found.card, own)
+            found = found if fits and cards.continues(index, found.card, before) else None
+        if found is not None and not cards.already_shown(found.card, reading.shown):
             return cards.card_answer(index, found, question)
     result = engine.search(reading.query, query_vector=vector, boost=reading.boost)
-    return compose(result, index, engine.settings.max_answer_sentences, question)
+    return compose(result, index, engine.settings.max_answer_sentences, question, reading.shown)
+
+
+def remembered(question: str, reply: Answer) -> Turn:
+    """The turn a conversation keeps of ``question`` and its reply, for later follow-ups."""
+    return Turn(question, tuple(c.id for c in reply.citations), reply.answer)
 
 
 def signposted(question: str, sign: signpost.Signpost, node: str | None) -> Answer:

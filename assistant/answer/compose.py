@@ -84,17 +84,22 @@ def abstain(result: SearchResult, topics: dict[str, str]) -> Answer:
 
 
 def compose(
-    result: SearchResult, index: EvidenceIndex, max_sentences: int = 3, question: str | None = None
+    result: SearchResult,
+    index: EvidenceIndex,
+    max_sentences: int = 3,
+    question: str | None = None,
+    shown: str = "",
 ) -> Answer:
     """The sentences of the top passages that best answer the question, with citations.
 
     ``result.query`` is what was searched (a follow-up is searched with its earlier
-    question's terms); ``question`` is what the user typed, which the answer echoes.
+    question's terms); ``question`` is what the user typed, which the answer echoes;
+    ``shown`` what the earlier answers a follow-up leans on already quoted.
     """
     if result.abstained:
         return replace(abstain(result, index.topics), question=question or result.query)
     terms = [t for term in index.lexical.query_terms(result.query) for t in term.stems()]
-    chosen = choose(result, index, terms, max_sentences, question)
+    chosen = choose(result, index, terms, max_sentences, question, shown)
     order = list(dict.fromkeys(c.rank for c in chosen))
     refs = sorted(
         ((c.rank, index.sentences[c.sentence]) for c in chosen),

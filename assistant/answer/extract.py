@@ -10,7 +10,8 @@ Each candidate sentence (from the top passages) is scored by a blend of
   review, "how do I" guidance; a sentence that only describes a publication ("Chapter 8
   closes with a table") is marked down.
 
-Sentences that repeat a figure or say nearly the same as one already chosen are skipped.
+Sentences that repeat a figure or say nearly the same as one already chosen are skipped,
+and for a follow-up, sentences the earlier answers already quoted are marked down.
 Nothing is rewritten: the chosen sentences are quoted as they are.
 """
 
@@ -23,6 +24,7 @@ from enum import Enum
 import numpy as np
 
 from assistant.answer.intent import Intent, intent_of
+from assistant.evidence.text import normalise
 from assistant.search.index import EvidenceIndex
 from assistant.search.retrieval import SearchResult
 
@@ -35,6 +37,10 @@ TERM_WEIGHT = 0.35
 TYPE_WEIGHT = 0.12
 ABOUT_PUBLICATION_PENALTY = 0.10
 PLACE_WEIGHT = 0.08
+# A follow-up should add to what the reader has already been shown, not repeat it; a
+# sentence already quoted wins again only when nothing else comes close.
+SHOWN_PENALTY = 0.10
+CARRIED_WEIGHT = 0.3
 
 
 class Kind(Enum):
@@ -69,6 +75,8 @@ _KINDS = (
     ),
     (Kind.DEFINE, r"^(what|who) (is|are|does|do)\b|^(define|definition|meaning)\b|\bmean\b"),
 )
+# "is it cost-effective?", "is it good value for money?": a judgement, not an amount
+_VALUE = re.compile(r"\bcost[- ]effective|\bvalue for money\b|\bworth (it|the (cost|money))\b")
 _FIGURE = re.compile(
     r"\d|£|\bper cent\b|%|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"twenty|thirty|forty|fifty|hundred|thousand|million|billion|half|third|quarter|"
@@ -139,6 +147,8 @@ def kind_of(question: str) -> Kind:
     if by_intent is not None:
         return by_intent
     text = question.lower().strip()
+    if _VALUE.search(text):
+        return Kind.EFFECT
     for kind, pattern in _KINDS:
         if re.search(pattern, text):
             return kind
@@ -160,16 +170,28 @@ def choose(
     terms: list[str],
     max_sentences: int,
     question: str | None = None,
+    shown: str = "",
 ) -> list[Chosen]:
     """The best 1..``max_sentences`` sentences for the question, best first.
 
     ``question`` is what the user asked (its kind and places steer the choice);
-    ``result.query`` what was searched, which for a follow-up carries earlier words."""
+    ``result.query`` what was searched, which for a follow-up carries earlier words;
+    ``shown`` the text of the earlier answers a follow-up leans on."""
     kind = kind_of(question or result.query)
     asked_places = places_in(result.query)
     weights = {t: index.lexical.idf(t) for t in dict.fromkeys(terms)}
+    if question and question != result.query:
+        # a follow-up's borrowed words found the passages; within them, the sentence
+        # that says what the reader asked now should win
+        own = {t for term in index.lexical.query_terms(question) for t in term.stems()}
+        weights = {t: w * (1.0 if t in own else CARRIED_WEIGHT) for t, w in weights.items()}
     candidates = [
-        Chosen(rank, n, _score(index, n, result, weights, kind, asked_places, rank))
+        Chosen(
+            rank,
+            n,
+            _score(index, n, result, weights, kind, asked_places, rank)
+            - (SHOWN_PENALTY if shown and normalise(sentence_text(index, n)) in shown else 0.0),
+        )
         for rank, hit in enumerate(result.hits[:PASSAGES_CONSIDERED])
         for n in index.sentences_of.get(hit.position, [])
     ]
@@ -262,15 +284,15 @@ def _repeats(index: EvidenceIndex, n: int, chosen: list[int]) -> bool:
 _ANAPHORA = re.compile(
     r"(It|Its|This|These|That|Those|They|Their|Such|Both|He|She|His|Her|The same)\b"
 )
-# "Solihull describes these two ideas as core": a demonstrative early in the sentence
-# points back as surely as an opening "These".
-_EARLY_DEMONSTRATIVE = re.compile(r"^(\S+\s+){1,6}(these|those)\s", re.I)
+# "Solihull describes these two ideas as core", "COSLA set this board up": a
+# demonstrative early in the sentence points back as surely as an opening "These".
+_EARLY_DEMONSTRATIVE = re.compile(r"^(\S+\s+){1,6}(these|those|this)\s", re.I)
 
 
 def _with_antecedent(index: EvidenceIndex, n: int) -> list[int]:
     """Sentence ``n``, after the sentence before it when ``n`` opens with "It", "This",
-    "They" and the like (or says "these" or "those" in its first words), so a quoted
-    sentence never leaves its subject behind."""
+    "They" and the like (or says "these", "those" or "this" in its first words), so a
+    quoted sentence never leaves its subject behind."""
     ref = index.sentences[n]
     first = index.sentences_of[ref.passage][0]
     text = sentence_text(index, n)

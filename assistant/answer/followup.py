@@ -16,11 +16,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.answer.extract import PLACES, places_in
 from assistant.errors import ValidationError
 from assistant.evidence.text import normalise
 
 MAX_TURNS = 10
 MAX_CITED = 20
+# The answer a client echoes back for each turn: what the reader already saw. Our longest
+# answers are three quoted sentences; a longer echo is not one of ours.
+MAX_ANSWER_CHARS = 6000
 _ID = re.compile(r"^[0-9a-f]{12}$")
 _OPENERS = re.compile(
     r"^(and|also|but|so|then|ok(ay)?|what about|how about|what of|and what|same for|"
@@ -48,15 +52,17 @@ mean means work works effective effectiveness evidence find found write start se
 used make made give show long take takes cost costs far well good best better right
 """
 _FILLER = frozenset(FILLER_WORDS.split())
+_PLACE_WORDS = frozenset(w for names in PLACES.values() for name in names for w in name.split())
 _WORD = re.compile(r"[A-Za-z0-9£%'-]+")
 
 
 @dataclass(frozen=True)
 class Turn:
-    """One earlier question and the passages its answer cited."""
+    """One earlier question, the passages its answer cited and the answer text shown."""
 
     message: str
     citations: tuple[str, ...] = ()
+    answer: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,17 +72,24 @@ class Reading:
     query: str
     interpreted_as: str | None = None
     boost: tuple[str, ...] = ()
+    # what the earlier answers it leans on already said, so the reply adds to it
+    shown: str = ""
+    # the topic words carried over from the earlier turns
+    carried: str = ""
 
 
 def check_history(value: Any, max_chars: int) -> tuple[Turn, ...]:
     """The ``history`` of an API request, oldest first; a ValidationError names the problem.
 
-    Each turn is ``{"message": str, "citations": [passage ids]}``; ids that are not
-    passage ids are ignored (a stale id simply boosts nothing)."""
+    Each turn is ``{"message": str, "citations": [passage ids], "answer": str}``, the
+    answer (the text the reader was shown) being optional; ids that are not passage ids
+    are ignored (a stale id simply boosts nothing)."""
     if value is None:
         return ()
     if not isinstance(value, list):
-        raise ValidationError('\'history\' must be a list of {"message", "citations"} turns')
+        raise ValidationError(
+            '\'history\' must be a list of {"message", "citations", "answer"} turns'
+        )
     if len(value) > MAX_TURNS:
         raise ValidationError(f"'history' has {len(value)} turns; the limit is {MAX_TURNS}")
     return tuple(_turn(item, n, max_chars) for n, item in enumerate(value))
@@ -84,8 +97,10 @@ def check_history(value: Any, max_chars: int) -> tuple[Turn, ...]:
 
 def _turn(item: Any, n: int, max_chars: int) -> Turn:
     where = f"'history[{n}]'"
-    if not isinstance(item, dict) or set(item) - {"message", "citations"}:
-        raise ValidationError(f"{where} must be an object with 'message' and 'citations'")
+    if not isinstance(item, dict) or set(item) - {"message", "citations", "answer"}:
+        raise ValidationError(
+            f"{where} must be an object with 'message', 'citations' and optionally 'answer'"
+        )
     message = item.get("message")
     if not isinstance(message, str) or not normalise(message):
         raise ValidationError(f"{where}.message must be a non-empty string")
@@ -95,7 +110,12 @@ def _turn(item: Any, n: int, max_chars: int) -> Turn:
     if not isinstance(cited, list) or not all(isinstance(c, str) for c in cited):
         raise ValidationError(f"{where}.citations must be a list of passage ids")
     ids = tuple(c.lower() for c in cited if _ID.match(c.lower()))[:MAX_CITED]
-    return Turn(normalise(message), ids)
+    shown = item.get("answer", "")
+    if not isinstance(shown, str):
+        raise ValidationError(f"{where}.answer must be a string")
+    if len(shown) > MAX_ANSWER_CHARS:
+        raise ValidationError(f"{where}.answer is longer than {MAX_ANSWER_CHARS} characters")
+    return Turn(normalise(message), ids, normalise(shown))
 
 
 def topic_words(text: str) -> list[str]:
@@ -136,16 +156,24 @@ def read(
     if not (force or is_follow_up(question)):
         return Reading(question)
     own = {w.lower() for w in topic_words(question)}
+    if places_in(question):
+        # "and in Wales?" after Northern Ireland: the new place replaces the old one
+        own |= _PLACE_WORDS
     carried: list[str] = []
     cited: list[str] = []
+    shown: list[str] = []
     for turn in reversed(history):
         carried = [w for w in topic_words(turn.message) if w.lower() not in own] + carried
         cited.extend(turn.citations)
+        shown.append(turn.answer)
         if carried and not is_follow_up(turn.message):
             break
     if carried:
-        query = f"{question} ({' '.join(dict.fromkeys(carried))})"
-        return Reading(query, turn.message, tuple(dict.fromkeys(cited))[:MAX_CITED])
+        words = " ".join(dict.fromkeys(carried))
+        boost = tuple(dict.fromkeys(cited))[:MAX_CITED]
+        return Reading(
+            f"{question} ({words})", turn.message, boost, " ".join(filter(None, shown)), words
+        )
     if step_title:
         return Reading(f"{question} ({step_title})", step_title)
     return Reading(question)

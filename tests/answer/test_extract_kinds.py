@@ -16,6 +16,10 @@ from assistant.answer.extract import Kind, _fits, kind_of
         ("How many commissioners took part?", Kind.COUNT),
         ("Is video feedback effective?", Kind.EFFECT),
         ("What is a mother and baby unit?", Kind.DEFINE),
+        ("How much does a parent-infant team cost?", Kind.COUNT),
+        ("is it cost-effective though?", Kind.EFFECT),
+        ("Is home visiting good value for money?", Kind.EFFECT),
+        ("is it worth the cost?", Kind.EFFECT),
     ],
 )
 def test_the_question_says_what_kind_of_sentence_answers_it(question: str, kind: Kind) -> None:

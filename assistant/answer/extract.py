@@ -51,6 +51,7 @@ class Kind(Enum):
     WHEN = "when"  # when, since when, what year
     WHO = "who"  # who commissions, who runs
     WHERE = "where"  # where, which areas
+    WHY = "why"  # why, how come, what are the reasons
     OTHER = "other"
 
 
@@ -117,6 +118,12 @@ _ABOUT_PUBLICATION = re.compile(
     r"explains|discusses|has|is (divided|organised|structured))\b",
     re.I,
 )
+_REASON = re.compile(
+    r"\b(because|due to|owing to|as a result|result(ed|s)? (of|from)|led to|leads? to|"
+    r"caus\w*|reasons?|pointed to|blamed|driven by|so that|in order to|since|explain\w*|"
+    r"barriers?|pressures?|lack of|cuts?)\b",
+    re.I,
+)
 _CAVEAT = re.compile(
     r"\b(differ|differs|vary|varies|depend\w*|however|caveat|note that|quote|fewer than|"
     r"not all|only|estimate[sd]?|uncertain)\b",
@@ -139,7 +146,12 @@ class Chosen:
     score: float
 
 
-_BY_INTENT = {Intent.WHEN: Kind.WHEN, Intent.WHO: Kind.WHO, Intent.WHERE: Kind.WHERE}
+_BY_INTENT = {
+    Intent.WHEN: Kind.WHEN,
+    Intent.WHO: Kind.WHO,
+    Intent.WHERE: Kind.WHERE,
+    Intent.WHY: Kind.WHY,
+}
 
 
 def kind_of(question: str) -> Kind:
@@ -209,6 +221,21 @@ def choose(
         ]
         if len(picked) + len(group) <= max(max_sentences, len(group)):
             picked.extend(group)
+    if picked and len(picked) < max_sentences:
+        # "This covered core demographics...": the lead sentence keeps the sentence that
+        # goes on to say what it means, as it keeps the one it leans on
+        lead = picked[0]
+        after = lead.sentence + 1
+        same = after < len(index.sentences) and (
+            index.sentences[after].passage == index.sentences[lead.sentence].passage
+        )
+        if (
+            same
+            and _points_back(index, after)
+            and all(p.sentence != after for p in picked)
+            and not (shown and normalise(sentence_text(index, after)) in shown)
+        ):
+            picked.insert(1, Chosen(lead.rank, after, lead.score))
     return picked
 
 
@@ -256,6 +283,8 @@ def _fits(kind: Kind, text: str) -> float:
         return 1.0 if _NAMED.search(text) else 0.0
     if kind is Kind.WHERE:
         return 1.0 if _PLACE.search(text) and _NAMED.search(text) else 0.0
+    if kind is Kind.WHY:
+        return 1.0 if _REASON.search(text) else 0.0
     return 0.0
 
 
@@ -293,8 +322,12 @@ def _with_antecedent(index: EvidenceIndex, n: int) -> list[int]:
     """Sentence ``n``, after the sentence before it when ``n`` opens with "It", "This",
     "They" and the like (or says "these", "those" or "this" in its first words), so a
     quoted sentence never leaves its subject behind."""
-    ref = index.sentences[n]
-    first = index.sentences_of[ref.passage][0]
+    return [n - 1, n] if _points_back(index, n) else [n]
+
+
+def _points_back(index: EvidenceIndex, n: int) -> bool:
+    """Does sentence ``n`` lean on the sentence before it in its passage?"""
+    if n <= index.sentences_of[index.sentences[n].passage][0]:
+        return False
     text = sentence_text(index, n)
-    points_back = _ANAPHORA.match(text) or _EARLY_DEMONSTRATIVE.match(text)
-    return [n - 1, n] if n > first and points_back else [n]
+    return bool(_ANAPHORA.match(text) or _EARLY_DEMONSTRATIVE.match(text))

@@ -41,3 +41,9 @@ def test_the_highlighted_spans_are_the_quoted_sentences(engine: Engine) -> None:
     for citation in answer.citations:
         quoted = [s.text for s in answer.sentences if s.citation == citation.n]
         assert [citation.text[a:b] for a, b in citation.highlights] == quoted
+
+
+def test_the_lead_sentence_keeps_the_sentence_that_says_what_it_means(engine: Engine) -> None:
+    answer = extract(engine, "Which referral data did PIP UK teams enter into a shared portal?")
+    texts = [s.text for s in answer.sentences]
+    assert "portal" in texts[0] and texts[1].startswith("This covered"), texts

@@ -38,3 +38,9 @@ def test_when_who_and_where_want_a_date_a_name_and_a_place() -> None:
     assert _fits(Kind.WHO, "It is commissioned by Better Start Bradford.") == 1.0
     assert _fits(Kind.WHO, "It works with parents and babies.") == 0.0
     assert _fits(Kind.WHERE, "It covers three wards in Bradford Moor and Little Horton.") == 1.0
+
+
+def test_why_wants_a_reason() -> None:
+    assert kind_of("Why did the service close?") is Kind.WHY
+    assert _fits(Kind.WHY, "It closed because its grant ended.") == 1.0
+    assert _fits(Kind.WHY, "It closed in June 2021 after ten years.") == 0.0

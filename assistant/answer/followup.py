@@ -36,6 +36,11 @@ _BACK_REFERENCE = re.compile(
     r"above|earlier|previous|mentioned)\b",
     re.I,
 )
+# "which of those is quickest?", "any of these in the North?": picking from what was
+# just listed points back however many words of its own the question has.
+_CHOOSING = re.compile(
+    r"\b(which|any|each|all|none|one|either|neither|both) of (those|these|them)\b", re.I
+)
 # "there" and "one" point back only in questions with almost nothing else in them
 # ("how many are there in England?", "how do I write one?").
 _WEAK_REFERENCE = re.compile(r"\b(there|one|ones)\b", re.I)
@@ -126,7 +131,7 @@ def topic_words(text: str) -> list[str]:
 def is_follow_up(question: str) -> bool:
     """Does the question lean on an earlier one to make sense?"""
     own = topic_words(question)
-    if _OPENERS.match(question.strip()) or not own:
+    if _OPENERS.match(question.strip()) or not own or _CHOOSING.search(question):
         return True
     if _BACK_REFERENCE.search(question) and len(own) <= 2:
         return True

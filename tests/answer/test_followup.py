@@ -28,6 +28,8 @@ EARLIER = Turn("Can we pool budgets with a section 75 agreement?", ("0123456789a
         "how do I write one?",
         "how long does it take to set up?",
         "is there a specialist inpatient unit there?",
+        "which of these would suit a small team working across a rural county?",
+        "are any of them free to use in routine practice?",
     ],
 )
 def test_questions_that_lean_on_an_earlier_one_are_follow_ups(question: str) -> None:

@@ -5,8 +5,9 @@ in England?", "how do I write one?") leans on what came before. When a question 
 one (it points back with "it", "that", "those", "one"; opens with "and", "what about";
 or is too short to stand alone), it is searched together with the key words of the
 earlier question it leans on, or of the journey step the user is at, and the passages the
-earlier answer cited get a bounded boost. The reply says which question it read the
-follow-up against, so the reader can tell.
+earlier answer cited get a bounded boost unless the question brings a topic of its own.
+What the earlier answers showed travels too, so the reply adds to it. The reply says
+which question it read the follow-up against, so the reader can tell.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ MAX_CITED = 20
 # The answer a client echoes back for each turn: what the reader already saw. Our longest
 # answers are three quoted sentences; a longer echo is not one of ours.
 MAX_ANSWER_CHARS = 6000
+# A follow-up with this many topic words of its own ("and what does it cost per case of
+# depression?") is searched with the conversation's words but not pulled towards the
+# passages cited before: it asks about something they may not hold.
+OWN_TOPIC = 3
 _ID = re.compile(r"^[0-9a-f]{12}$")
 _OPENERS = re.compile(
     r"^(and|also|but|so|then|ok(ay)?|what about|how about|what of|and what|same for|"
@@ -161,7 +166,8 @@ def read(
     if not (force or is_follow_up(question)):
         return Reading(question)
     own = {w.lower() for w in topic_words(question)}
-    if places_in(question):
+    asked_places = places_in(question)
+    if asked_places:
         # "and in Wales?" after Northern Ireland: the new place replaces the old one
         own |= _PLACE_WORDS
     carried: list[str] = []
@@ -175,7 +181,14 @@ def read(
             break
     if carried:
         words = " ".join(dict.fromkeys(carried))
-        boost = tuple(dict.fromkeys(cited))[:MAX_CITED]
+        # the earlier citations steer a question that says little of its own or picks
+        # from what they listed ("any of them", "there"), not one that names a place
+        # ("and in Wales?", "did it work in the English trial?"): they may not cover it
+        steered = not asked_places and (
+            len(topic_words(question)) < OWN_TOPIC
+            or bool(_CHOOSING.search(question) or _PLACE_REFERENCE.search(question))
+        )
+        boost = tuple(dict.fromkeys(cited))[:MAX_CITED] if steered else ()
         return Reading(
             f"{question} ({words})", turn.message, boost, " ".join(filter(None, shown)), words
         )

@@ -36,7 +36,27 @@ def test_questions_that_lean_on_an_earlier_one_are_follow_ups(question: str) -> 
     assert is_follow_up(question)
     reading = read(question, [EARLIER])
     assert reading.interpreted_as == EARLIER.message
-    assert "section 75" in reading.query and reading.boost == EARLIER.citations
+    assert "section 75" in reading.query
+    steered = "England" not in question
+    assert reading.boost == (EARLIER.citations if steered else ())
+
+
+@pytest.mark.parametrize(
+    ("question", "steered"),
+    [
+        ("is it quick?", True),
+        ("are any of them free to use in routine practice?", True),
+        ("is there a specialist inpatient unit there?", True),
+        ("and what does it cost per case of depression?", False),
+        ("did it work in the Scottish trial?", False),
+    ],
+)
+def test_earlier_citations_steer_only_a_question_that_says_little_of_its_own(
+    question: str, steered: bool
+) -> None:
+    reading = read(question, [EARLIER])
+    assert reading.interpreted_as == EARLIER.message
+    assert reading.boost == (EARLIER.citations if steered else ())
 
 
 @pytest.mark.parametrize(

@@ -46,6 +46,7 @@ _BACK_REFERENCE = re.compile(
 _CHOOSING = re.compile(
     r"\b(which|any|each|all|none|one|either|neither|both) of (those|these|them)\b", re.I
 )
+_SHORT = re.compile(r"^\W*(\w+\W+){0,4}\w+\W*$")
 # "there" and "one" point back only in questions with almost nothing else in them
 # ("how many are there in England?", "how do I write one?").
 _WEAK_REFERENCE = re.compile(r"\b(there|one|ones)\b", re.I)
@@ -137,6 +138,10 @@ def is_follow_up(question: str) -> bool:
     """Does the question lean on an earlier one to make sense?"""
     own = topic_words(question)
     if _OPENERS.match(question.strip()) or not own or _CHOOSING.search(question):
+        return True
+    if len(own) == 1 and own[0].islower() and _SHORT.search(question):
+        # "how many sessions?", "what about cost?": one common word is a facet of the
+        # topic under discussion; a name or acronym ("what is a JSNA?") is a topic itself
         return True
     if _BACK_REFERENCE.search(question) and len(own) <= 2:
         return True

@@ -129,9 +129,26 @@ def test_a_chain_of_follow_ups_reads_back_to_the_question_that_stood_alone() -> 
 
 def test_a_question_that_seems_to_stand_alone_is_read_in_context_only_when_forced() -> None:
     earlier = Turn("What is Watch, Wait and Wonder?")
-    assert read("how many sessions?", [earlier]).interpreted_as is None
-    forced = read("how many sessions?", [earlier], force=True)
+    question = "how many weekly sessions do parents attend?"
+    assert read(question, [earlier]).interpreted_as is None
+    forced = read(question, [earlier], force=True)
     assert forced.interpreted_as == earlier.message and "Wonder" in forced.query
+
+
+@pytest.mark.parametrize(
+    ("question", "leans"),
+    [
+        ("how many sessions?", True),
+        ("what about cost?", True),
+        ("What is a JSNA?", False),
+        ("PIR-GAS", False),
+        ("Which outcome measures suit a parent-infant team?", False),
+    ],
+)
+def test_one_common_word_is_a_facet_of_the_topic_but_a_name_is_a_topic(
+    question: str, leans: bool
+) -> None:
+    assert is_follow_up(question) is leans
 
 
 def test_a_follow_up_knows_what_the_answers_it_leans_on_showed() -> None:

@@ -316,6 +316,9 @@ _ANAPHORA = re.compile(
 # "Solihull describes these two ideas as core", "COSLA set this board up": a
 # demonstrative early in the sentence points back as surely as an opening "These".
 _EARLY_DEMONSTRATIVE = re.compile(r"^(\S+\s+){1,6}(these|those|this)\s", re.I)
+# "A needs analysis should therefore include what parents say": a sentence that draws a
+# conclusion needs the sentence it draws it from.
+_CONCLUSION = re.compile(r"^(\S+\s+){0,10}(therefore|thus|hence|consequently)\b", re.I)
 
 
 def _with_antecedent(index: EvidenceIndex, n: int) -> list[int]:
@@ -330,4 +333,6 @@ def _points_back(index: EvidenceIndex, n: int) -> bool:
     if n <= index.sentences_of[index.sentences[n].passage][0]:
         return False
     text = sentence_text(index, n)
-    return bool(_ANAPHORA.match(text) or _EARLY_DEMONSTRATIVE.match(text))
+    return bool(
+        _ANAPHORA.match(text) or _EARLY_DEMONSTRATIVE.match(text) or _CONCLUSION.match(text)
+    )

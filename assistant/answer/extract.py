@@ -41,6 +41,7 @@ PLACE_WEIGHT = 0.08
 # sentence already quoted wins again only when nothing else comes close.
 SHOWN_PENALTY = 0.10
 CARRIED_WEIGHT = 0.3
+FOCUS_WEIGHT = 0.3
 
 
 class Kind(Enum):
@@ -183,6 +184,7 @@ def choose(
     max_sentences: int,
     question: str | None = None,
     shown: str = "",
+    focus: np.ndarray | None = None,
 ) -> list[Chosen]:
     """The best 1..``max_sentences`` sentences for the question, best first.
 
@@ -190,6 +192,12 @@ def choose(
     ``result.query`` what was searched, which for a follow-up carries earlier words;
     ``shown`` the text of the earlier answers a follow-up leans on."""
     kind = kind_of(question or result.query)
+    vector = result.query_vector
+    if focus is not None:
+        # a follow-up's sentences are judged partly by the question alone, not only by
+        # the conversation, so the one that says what is asked now can win
+        blend = FOCUS_WEIGHT * focus + (1.0 - FOCUS_WEIGHT) * vector
+        vector = blend / float(np.linalg.norm(blend))
     asked_places = places_in(result.query)
     weights = {t: index.lexical.idf(t) for t in dict.fromkeys(terms)}
     if question and question != result.query:
@@ -201,7 +209,7 @@ def choose(
         Chosen(
             rank,
             n,
-            _score(index, n, result, weights, kind, asked_places, rank)
+            _score(index, n, result, vector, weights, kind, asked_places, rank)
             - (SHOWN_PENALTY if shown and normalise(sentence_text(index, n)) in shown else 0.0),
         )
         for rank, hit in enumerate(result.hits[:PASSAGES_CONSIDERED])
@@ -243,13 +251,14 @@ def _score(
     index: EvidenceIndex,
     n: int,
     result: SearchResult,
+    vector: np.ndarray,
     weights: dict[str, float],
     kind: Kind,
     asked_places: set[str],
     rank: int,
 ) -> float:
     text = sentence_text(index, n)
-    dense = float(index.sentence_vectors[n] @ result.query_vector)
+    dense = float(index.sentence_vectors[n] @ vector)
     held = index.sentence_terms(n)
     total = sum(weights.values())
     terms = sum(w for t, w in weights.items() if t in held) / total if total else 0.0

@@ -73,6 +73,13 @@ def test_a_follow_up_adds_to_what_the_reader_was_shown(client: FlaskClient) -> N
     assert "cost" in again["answer"].lower()
 
 
+def test_a_follow_up_quotes_the_sentence_that_says_what_it_asks(client: FlaskClient) -> None:
+    first = ask(client, {"message": "Tell me about Watch, Wait and Wonder"})
+    again = ask(client, {"message": "how many weekly sessions?", "history": [turn(first)]})
+    assert again["interpreted_as"] == first["question"]
+    assert "18" in again["answer"], again["answer"]
+
+
 def test_without_history_the_same_follow_up_has_nothing_to_lean_on(client: FlaskClient) -> None:
     data = ask(client, {"message": "how long does it take to set up?"})
     assert "interpreted_as" not in data

@@ -41,10 +41,14 @@ _BACK_REFERENCE = re.compile(
     r"above|earlier|previous|mentioned)\b",
     re.I,
 )
-# "which of those is quickest?", "any of these in the North?": picking from what was
-# just listed points back however many words of its own the question has.
+# "which of those is quickest?", "any of these in the North?", "how much of that went
+# on perinatal care?": picking from, or taking a share of, what was just said points back
+# however many words of its own the question has.
 _CHOOSING = re.compile(
-    r"\b(which|any|each|all|none|one|either|neither|both) of (those|these|them)\b", re.I
+    r"\b((which|any|each|all|none|one|either|neither|both|some|most) of (those|these|them)|"
+    r"(how much|how many|what share|what part|what proportion|which part|much|part) of "
+    r"(that|this|it|those|these|them))\b",
+    re.I,
 )
 _SHORT = re.compile(r"^\W*(\w+\W+){0,4}\w+\W*$")
 # "there" and "one" point back only in questions with almost nothing else in them

@@ -30,6 +30,7 @@ EARLIER = Turn("Can we pool budgets with a section 75 agreement?", ("0123456789a
         "is there a specialist inpatient unit there?",
         "which of these would suit a small team working across a rural county?",
         "are any of them free to use in routine practice?",
+        "how much of that went on perinatal mental health and parent-infant support?",
     ],
 )
 def test_questions_that_lean_on_an_earlier_one_are_follow_ups(question: str) -> None:

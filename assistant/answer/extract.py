@@ -239,7 +239,9 @@ def choose(
         )
         if (
             same
-            and _points_back(index, after)
+            and (
+                _points_back(index, after) or _ANNOUNCES.search(sentence_text(index, lead.sentence))
+            )
             and all(p.sentence != after for p in picked)
             and not (shown and normalise(sentence_text(index, after)) in shown)
         ):
@@ -325,6 +327,14 @@ _ANAPHORA = re.compile(
 # "Solihull describes these two ideas as core", "COSLA set this board up": a
 # demonstrative early in the sentence points back as surely as an opening "These".
 _EARLY_DEMONSTRATIVE = re.compile(r"^(\S+\s+){1,6}(these|those|this)\s", re.I)
+# "Teams should measure outcomes for four reasons.", "Direct award has three variants:":
+# a sentence announcing what follows is no answer without the sentence that follows.
+_ANNOUNCES = re.compile(
+    r"(:\W*$|\b(two|three|four|five|six|seven|several|these|the following) (main |core |key )?"
+    r"(reasons|ways|things|parts|ideas|steps|stages|groups|areas|themes|principles|aims|"
+    r"variants|routes|elements|components|factors)\b)",
+    re.I,
+)
 # "A needs analysis should therefore include what parents say": a sentence that draws a
 # conclusion needs the sentence it draws it from.
 _CONCLUSION = re.compile(r"^(\S+\s+){0,10}(therefore|thus|hence|consequently)\b", re.I)

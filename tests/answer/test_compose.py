@@ -60,3 +60,11 @@ def test_a_sentence_drawing_a_conclusion_comes_after_what_it_is_drawn_from(
     for i in concluding:
         assert i > 0 and said[i - 1].citation == said[i].citation
         assert f"{said[i - 1].text} {said[i].text}" in texts[said[i].citation]
+
+
+def test_a_sentence_announcing_a_list_keeps_the_sentence_that_starts_it(engine: Engine) -> None:
+    answer = extract(
+        engine, "What reasons are there for a parent-infant team to measure its outcomes?"
+    )
+    texts = [s.text for s in answer.sentences]
+    assert "four reasons" in texts[0] and texts[1].startswith("The first"), texts

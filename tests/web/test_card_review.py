@@ -166,3 +166,35 @@ def test_check_reports_no_review_for_a_card_checked_after_its_passages(carded: S
     env = {"PAIR_CORPUS_DIR": str(carded.settings.corpus_dir)}
     result = CliRunner().invoke(main, ["check", "--no-duplicates", "--cards"], env=env)
     assert f"{CARD_ID}: 27 -> " in result.output and "under review" not in result.output
+
+
+def test_a_build_names_an_edit_that_left_the_passage_review_date_behind(
+    carded: Served,
+) -> None:
+    """Edited text with its old (here: no) review date cannot flag the card: say so."""
+    sample = carded.settings.corpus_dir / "evidence" / "sample.md"
+    text = sample.read_text(encoding="utf-8")
+    sample.write_text(text.replace("had no such team", "had no specialised team"), "utf-8")
+    env = {"PAIR_CORPUS_DIR": str(carded.settings.corpus_dir)}
+    env["PAIR_INDEX_DIR"] = str(carded.settings.index_dir)
+    result = CliRunner().invoke(main, ["index", "build"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "1 changed" in result.output
+    assert (
+        "Edited passage sample > Twenty-seven specialised teams in 2019 (reviewed never) is "
+        f"cited by card '{CARD_ID}' (reviewed 2026-12-02), which does not show under review"
+    ) in result.output
+
+
+def test_a_build_says_nothing_when_the_passage_was_reviewed_after_the_card(
+    edited: Served,
+) -> None:
+    """The passage already carries a review date after the card's: the card is flagged."""
+    sample = edited.settings.corpus_dir / "evidence" / "sample.md"
+    text = sample.read_text(encoding="utf-8")
+    sample.write_text(text.replace("no specialised team", "no specialist team"), "utf-8")
+    env = {"PAIR_CORPUS_DIR": str(edited.settings.corpus_dir)}
+    env["PAIR_INDEX_DIR"] = str(edited.settings.index_dir)
+    result = CliRunner().invoke(main, ["index", "build"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "1 changed" in result.output and "Edited passage" not in result.output

@@ -34,6 +34,9 @@ MIN_COSINE = 0.45
 # A second or third card must be nearly as close as the first: a search for "mother and
 # baby unit" shows the card about units, not one that only shares a word or two with it.
 MAX_SPREAD = 0.15
+# Cards considered, closest first, for a search without quoted phrases: a long search is
+# near many cards yet spoken to by few, and no card further down has been shown.
+CANDIDATES = 30
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,8 @@ def search_cards(
     terms = index.lexical.query_terms(query.retrieval_text)
     closeness = _closeness(index, vector)
     found: list[CardHit] = []
-    for number in np.argsort(-closeness, kind="stable"):
+    order = np.argsort(-closeness, kind="stable")
+    for number in order if query.phrases else order[:CANDIDATES]:
         card, cosine = index.cards[int(number)], float(closeness[number])
         if len(found) == MAX_CARDS or not (query.phrases or _near(cosine, found, min_cosine)):
             break

@@ -20,7 +20,7 @@ def test_out_of_scope_searches_show_no_summary_and_most_first_ones_are_on_the_po
     figures = search_cards.measure(engine, questions, MIN_COSINE)
     assert figures.out_of_scope_with_cards == 0
     assert figures.questions_with_cards >= len(questions) // 2
-    # measured 0.89 (first card) and 0.81 (all cards); floors below, so a small corpus
+    # measured 0.90 (first card) and 0.83 (all cards); floors below, so a small corpus
     # edit does not fail the build, a broken match does
     assert figures.first_precision >= 0.8 and figures.precision >= 0.7
 

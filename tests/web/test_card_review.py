@@ -1,5 +1,6 @@
 """A card whose cited passage changes after the card's review shows "under review" wherever
-its summary shows: chat, widget, printed conversation, API, permalink, search, command line.
+it shows: chat, widget, printed conversation, API, permalink, search, command line, and
+the journey step's "Questions people ask here".
 
 Real model, real index: the tiny corpus gets one card, is built, then its cited passage is
 edited (and its review date moved past the card's) and rebuilt, as a curator would.
@@ -34,6 +35,7 @@ cards:
     answer:
       - text: Rare Jewels counted 27 specialised parent-infant teams across the UK in 2019.
         cite: [sample > Twenty-seven specialised teams in 2019]
+    step: needs
     reviewed: 2026-12-02
 """
 REVIEW = "under review"
@@ -121,8 +123,13 @@ def _surfaces(served: Served) -> dict[str, str]:
     env["PAIR_INDEX_DIR"] = str(served.settings.index_dir)
     cli = CliRunner().invoke(main, ["ask", QUESTION], env=env)
     assert cli.exit_code == 0, cli.output
+    step = client.get("/api/journey/needs").get_json()["questions"]
+    assert [q["card_id"] for q in step] == [CARD_ID]
     return {
         "api ask": str(ask["under_review"]),
+        "api journey step": str(step[0]["under_review"]),
+        "journey step page": _listed(client.get("/journey/needs")),
+        "chat at the step": _listed(client.get("/", query_string={"step": "needs"})),
         "api search": str(search["cards"][0]["under_review"]),
         "api answers": str(permalink["under_review"]),
         "chat page": _html(client.post("/", data={"message": QUESTION})),
@@ -139,6 +146,16 @@ def _html(response: object) -> str:
     page: str = response.get_data(as_text=True)  # type: ignore[attr-defined]
     assert "Summary written by the evidence team" in page or "Summaries written" in page
     return re.sub(r"<[^>]+>", "", page)
+
+
+def _listed(response: object) -> str:
+    """The "Questions people ask here" list of a journey step, as text."""
+    assert getattr(response, "status_code", None) == 200
+    page: str = response.get_data(as_text=True)  # type: ignore[attr-defined]
+    start = page.index("Questions people ask here")
+    listed = page[start : page.index("</ul>", start)]
+    assert QUESTION in listed
+    return re.sub(r"<[^>]+>", "", listed)
 
 
 def test_a_card_checked_after_its_passages_is_not_under_review(carded: Served) -> None:

@@ -122,16 +122,22 @@ def ask(ctx: click.Context, question: str, node: str | None, as_json: bool) -> N
 @click.pass_context
 def search(ctx: click.Context, query: str, k: int, as_json: bool) -> None:
     """List the passages that best match QUERY ("quoted words" must appear as written)."""
+    from assistant.answer.cardsearch import search_cards, search_payload
     from assistant.answer.queries import check_question
-    from assistant.lookup.finder import lookup, lookup_payload, parse_query
+    from assistant.lookup.finder import lookup, parse_query
     from assistant.search.engine import get_engine
 
     engine = get_engine(_settings(ctx))
-    found = lookup(engine, parse_query(check_question(query, _settings(ctx), field="q")), k)
-    payload = lookup_payload(engine, found, base_url="")
+    parsed = parse_query(check_question(query, _settings(ctx), field="q"))
+    found = lookup(engine, parsed, k)
+    payload = search_payload(engine, found, search_cards(engine, parsed), base_url="")
     if as_json:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
+    for c in payload["cards"]:
+        review = "; under review" if c["under_review"] else ""
+        click.echo(f"Summary: {c['question']} ({c['url']}, reviewed {c['reviewed']}{review})")
+        click.echo(f"   {c['answer']}")
     for n, r in enumerate(payload["results"], start=1):
         click.echo(f"{n}. [{r['id']}] {r['score']:.4f} {r['title']} — {r['section']}")
         click.echo(f"   {r['text'][:160]}{'…' if len(r['text']) > 160 else ''}")
@@ -183,6 +189,13 @@ def index_build(ctx: click.Context, if_stale: bool) -> None:
             f"HNSW search: recall@10 against exact search {m['vector_search']['recall_at_10']}."
         )
     click.echo(report.summary())
+    if report.changed:
+        from assistant.commands.cards import unflagged_edits
+        from assistant.evidence.corpus import parse_corpus
+
+        edited = {new for _old, new in report.changed}
+        for note in unflagged_edits(parse_corpus(settings.corpus_dir), edited):
+            click.echo(note)
 
 
 @index.command("verify")

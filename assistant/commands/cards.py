@@ -9,7 +9,7 @@ import click
 
 from assistant.config import Settings
 from assistant.evidence.cards import CARDS_FOLDER
-from assistant.evidence.corpus import parse_corpus
+from assistant.evidence.corpus import Corpus, parse_corpus
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SCAFFOLD = """\
@@ -63,3 +63,21 @@ def new(ctx: click.Context, card_id: str, file_name: str, question: str) -> None
     entry = SCAFFOLD.format(id=card_id, question=question, cite=cite, today=dt.date.today())
     path.write_text(text.rstrip("\n") + "\n" + entry, encoding="utf-8")
     click.echo(f"Added card {card_id!r} to {path}; fill it in, then run `pair-assistant check`.")
+
+
+def unflagged_edits(corpus: Corpus, edited: set[str]) -> list[str]:
+    """Cards citing a passage that a build found edited, which do not show "under review"
+    because the passage's `reviewed:` date was left older than the card's (or unset).
+
+    The same date on both means the passage and the card were checked together."""
+    notes = []
+    for p in (p for p in corpus.passages if p.id in edited):
+        for card in (c for c in corpus.cards if p.id in c.passage_ids()):
+            if p.reviewed is None or p.reviewed < card.reviewed:
+                notes.append(
+                    f"Edited passage {p.topic} > {p.heading} (reviewed {p.reviewed or 'never'}) "
+                    f"is cited by card {card.id!r} (reviewed {card.reviewed}), which does not "
+                    "show under review: set the passage's `reviewed:` date to the day you "
+                    "checked it, then re-check the card."
+                )
+    return notes

@@ -9,7 +9,7 @@ import click
 import numpy as np
 
 from assistant.config import Settings
-from assistant.evidence.cards import figure_report
+from assistant.evidence.cards import Card, figure_report
 from assistant.evidence.check import Vectoriser, check_corpus
 from assistant.evidence.corpus import Passage, parse_corpus
 from assistant.evidence.provenance import shared_runs, stale
@@ -65,7 +65,7 @@ def check(
     if card_report:
         texts = {p.id: p.text for p in corpus.passages}
         for card in corpus.cards:
-            for line in figure_report(card, texts):
+            for line in figure_report(card, texts) + _review_report(card, corpus.passages):
                 click.echo(line)
     if problems:
         raise click.ClickException(f"{len(set(problems))} problem(s) in {settings.corpus_dir}")
@@ -73,6 +73,18 @@ def check(
         f"Corpus OK: {len(corpus.passages)} passages from {len(corpus.sources)} sources, "
         f"{len(corpus.cards)} key-question cards."
     )
+
+
+def _review_report(card: Card, passages: list[Passage]) -> list[str]:
+    """The cited passages reviewed after the card: why it shows "under review"."""
+    cited = set(card.passage_ids())
+    return [
+        f"{card.id}: under review: {p.topic} > {p.heading} ({p.id}) was reviewed "
+        f"{p.reviewed}, after the card ({card.reviewed}); re-check the card and update "
+        "its `reviewed:` date"
+        for p in passages
+        if p.id in cited and p.reviewed is not None and p.reviewed > card.reviewed
+    ]
 
 
 def _notes_problems(passages: list[Passage], notes: tuple[Path, ...]) -> list[Problem]:

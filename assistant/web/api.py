@@ -9,16 +9,11 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from assistant.answer.asking import answer, check_node
+from assistant.answer.cardsearch import search_cards, search_payload
 from assistant.answer.followup import check_history
 from assistant.answer.queries import check_question
 from assistant.errors import ValidationError
-from assistant.lookup.finder import (
-    check_filters,
-    check_page,
-    lookup,
-    lookup_payload,
-    parse_query,
-)
+from assistant.lookup.finder import check_filters, check_page, lookup, parse_query
 from assistant.lookup.results import check_k, result_dict
 from assistant.search.retrieval import Hit
 from assistant.web import engine, settings
@@ -107,15 +102,17 @@ def ask() -> Response:
 
 @bp.get("/api/search")
 def search() -> Response:
-    """Search with optional ``topic`` and ``source`` filters, facets and highlight offsets."""
-    query = check_question(request.args.get("q", ""), settings(), field="q")
+    """Search with optional ``topic`` and ``source`` filters, facets and highlight offsets;
+    matching key-question cards come apart from the passages, in ``cards``."""
+    text = check_question(request.args.get("q", ""), settings(), field="q")
     k = check_k(request.args.get("k"), settings().top_k)
     topic, source = request.args.get("topic", ""), request.args.get("source", "")
     e = engine()
     check_filters(e, topic, source)
     page = check_page(request.args.get("page"))
-    found = lookup(e, parse_query(query, topic, source), k, page)
-    return jsonify(lookup_payload(e, found, base_url()))
+    query = parse_query(text, topic, source)
+    found = lookup(e, query, k, page)
+    return jsonify(search_payload(e, found, search_cards(e, query, page), base_url()))
 
 
 @bp.get("/api/passages/<passage_id>")

@@ -42,6 +42,7 @@ def page_width(page: Any) -> int:
         ("/", 200),
         ("/embed", 200),
         ("/search?q=Section+75", 200),
+        ("/search?q=cost+of+a+parent-infant+team", 200),
         ("/embed/setup", 200),
         ("/about", 200),
         ("/sources", 200),
@@ -72,6 +73,7 @@ def test_an_error_page_state_has_no_violations(page: Any, sites: Sites) -> None:
         "/",
         "/embed",
         "/search?q=Section+75",
+        "/search?q=cost+of+a+parent-infant+team",
         "/journey/start",
         "/journey/needs-estimate?births=3200",
         "/sources",
@@ -86,6 +88,18 @@ def test_pages_reflow_at_400_percent_zoom(page: Any, sites: Sites, path: str) ->
     """WCAG 1.4.10: at 320 CSS pixels wide (1280 px at 400%), no sideways scrolling."""
     page.set_viewport_size({"width": 320, "height": 256})
     assert page.goto(sites.app + path).status == 200
+    assert page_width(page) <= 320
+
+
+def test_search_as_you_type_with_summaries_has_no_violations(page: Any, sites: Sites) -> None:
+    """The key-question summaries that search.js draws above the passages, at full width
+    and at 320 CSS pixels."""
+    page.goto(sites.app + "/search")
+    page.locator("#q").fill("cost of a parent-infant team")
+    page.locator("#search-results .summary-card").first.wait_for()
+    assert page.locator("#search-results .summary-card").count() >= 2
+    assert axe_violations(page) == []
+    page.set_viewport_size({"width": 320, "height": 256})
     assert page_width(page) <= 320
 
 

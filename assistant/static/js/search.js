@@ -127,6 +127,30 @@
     return art;
   }
 
+  /* The key-question summaries the search matched: their own group, above the passages. */
+  function summaries(cards) {
+    var section = el("section", { "class": "summary-cards", "aria-labelledby": "summaries-heading" });
+    section.appendChild(el("h2", { id: "summaries-heading", "class": "summary-cards__heading" }, "Summaries written by the evidence team"));
+    section.appendChild(el("p", { "class": "summary-cards__note" }, "Each summary is checked against the sources it cites; open it to see them."));
+    cards.forEach(function (c) {
+      var art = el("article", { "class": "summary-card", "aria-labelledby": "summary-" + c.card_id });
+      var h = el("h3", { id: "summary-" + c.card_id, "class": "summary-card__question" });
+      h.appendChild(el("a", { href: "/answers/" + encodeURIComponent(c.card_id) }, c.question));
+      art.appendChild(h);
+      art.appendChild(el("p", { "class": "summary-card__answer" }, c.answer));
+      var meta = el("p", { "class": "summary-card__meta" }, "Reviewed ");
+      meta.appendChild(el("time", { datetime: c.reviewed }, c.reviewed));
+      if (c.under_review) {
+        meta.appendChild(document.createTextNode("; "));
+        meta.appendChild(el("strong", { "class": "under-review" }, "under review"));
+        meta.appendChild(document.createTextNode(": a cited passage has changed since"));
+      }
+      art.appendChild(meta);
+      section.appendChild(art);
+    });
+    return section;
+  }
+
   function facetList(heading, facets, key, current, allLabel) {
     var frag = document.createDocumentFragment();
     frag.appendChild(el("h2", { "class": "facet-heading" }, heading));
@@ -161,6 +185,7 @@
 
   function render(data) {
     results.textContent = "";
+    if (data.cards && data.cards.length) { results.appendChild(summaries(data.cards)); }
     var n = data.total;
     var shown = data.results.length;
     results.appendChild(el("p", { id: "result-count", "class": "result-count" },

@@ -57,7 +57,8 @@ vendor: setup
 bench: index
 	$(BIN)/python -m assistant.tools.bench
 
-# Synthetic corpora of 10k, 50k and 200k passages: hours on a small machine; not in `make test`.
+# Synthetic corpora of 10k, 50k and 200k passages (seeded vectors for the variants; add
+# --embed model for the model on everything: hours); not in `make test`.
 SCALE_SIZES ?= 10000 50000 200000
 bench-scale: index
 	$(BIN)/python -m assistant.tools.bench_scale --sizes $(SCALE_SIZES)

@@ -50,6 +50,7 @@ _ABBREVIATIONS = (
 _ABBREV_RE = re.compile(
     r"(?:\b(?:" + "|".join(re.escape(a) for a in _ABBREVIATIONS) + r")|\b[A-Z])\.$"
 )
+_ABBREV_TAIL = max(len(a) for a in _ABBREVIATIONS) + 8
 _BOUNDARY_RE = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9£])")
 # A question or exclamation mark closing a quotation opened inside the sentence ends a
 # title ("Who is holding the baby?" (2025)), not the sentence.
@@ -81,7 +82,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY_RE.finditer(text):
-        head = text[start : match.start() + 1]
+        # the longest abbreviation and the character before it: enough for the pattern
+        head = text[max(start, match.start() + 1 - _ABBREV_TAIL) : match.start() + 1]
         if _ABBREV_RE.search(head) or _inside_title(text[start : match.end()].rstrip()):
             continue
         if _NOT_A_START_RE.match(text, match.end()):

@@ -208,16 +208,16 @@ def phrase_positions(index: EvidenceIndex, phrases: tuple[str, ...]) -> np.ndarr
     """Positions of the passages whose text, heading or section holds every phrase as
     whole words (any case).
 
-    Only passages holding the stems of the phrases' inner words (those with a space on
-    both sides, so whole words in any text that holds the phrase) are read; the BM25 text
-    includes the section, so headings are narrowed the same way. A phrase of one or two
-    words may sit inside longer words ("Jewel" in "Jewels"), so its words do not narrow
-    the search."""
+    Only passages holding the stems of the phrases' words are read: a phrase matches
+    whole words only, so each run of letters and digits in it is a whole term of any text
+    that holds it, and the BM25 text includes the section, so headings are narrowed the
+    same way. Words with non-ASCII letters, whose case rules differ between the pattern
+    and the terms, do not narrow."""
     patterns = [phrase_pattern(p) for p in phrases]
     candidates: np.ndarray | None = None
     for phrase in phrases:
-        inner = [w for w in phrase.split()[1:-1] if w.isascii()]
-        for stems in tokenize(inner) if inner else []:
+        words = [w for w in phrase.split() if w.isascii()]
+        for stems in tokenize(words) if words else []:
             for stem in stems:
                 found = index.lexical.postings(stem)
                 candidates = found if candidates is None else np.intersect1d(candidates, found)

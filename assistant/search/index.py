@@ -26,17 +26,17 @@ import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
-from tqdm import tqdm
 
 from assistant.errors import IndexError_
 from assistant.evidence.cards import Card, CardSentence
@@ -55,9 +55,11 @@ from assistant.search.embedding import (
     weight_files_stat,
 )
 from assistant.search.lexical import LexicalIndex, Synonyms, tokenize
+from assistant.search.neighbours import nearest_passages, searched_neighbours, updated_neighbours
 from assistant.search.onnxencoder import ENCODER_FILE
 from assistant.search.onnxencoder import sha256 as onnx_sha256
-from assistant.search.reuse import Reusing, previous_vectors
+from assistant.search.reuse import Reusing, previous_neighbours, previous_vectors
+from assistant.search.sentences import SentenceRefs, SentencesOf, read_rows
 
 FORMAT_VERSION = 2  # 2: related passages, step vectors and the ONNX encoder in the build
 KEEP_BUILDS = 2
@@ -95,13 +97,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class SentenceRef:
-    passage: int
-    start: int
-    end: int
-
-
 @dataclass
 class EvidenceIndex:
     """Everything a request needs, in memory."""
@@ -112,12 +107,13 @@ class EvidenceIndex:
     vectors: np.ndarray
     faiss_index: Any
     lexical: LexicalIndex
-    sentences: list[SentenceRef]
+    sentences: SentenceRefs
     sentence_vectors: np.ndarray
     retired: dict[str, Passage] = dataclasses.field(default_factory=dict)
     by_id: dict[str, int] = dataclasses.field(default_factory=dict)
     topics: dict[str, str] = dataclasses.field(default_factory=dict)
-    sentences_of: dict[int, list[int]] = dataclasses.field(default_factory=dict)
+    # passage position -> the numbers of its sentences
+    sentences_of: Mapping[int, list[int]] = dataclasses.field(default_factory=dict)
     cards: list[Card] = dataclasses.field(default_factory=list)
     # one row per card phrasing; ``phrasing_card[row]`` is the card's position in ``cards``
     phrasing_vectors: np.ndarray = dataclasses.field(
@@ -125,7 +121,7 @@ class EvidenceIndex:
     )
     phrasing_card: list[int] = dataclasses.field(default_factory=list)
     card_by_id: dict[str, int] = dataclasses.field(default_factory=dict)
-    _sentence_terms: list[frozenset[str]] | None = dataclasses.field(default=None, repr=False)
+    _sentence_terms: dict[int, frozenset[str]] = dataclasses.field(default_factory=dict, repr=False)
     # card id -> stems it is asked with and speaks to (filled in by answer.cards on use)
     card_terms: dict[str, tuple[frozenset[str], frozenset[str]]] = dataclasses.field(
         default_factory=dict, repr=False
@@ -150,8 +146,7 @@ class EvidenceIndex:
         for p in reversed(self.passages):
             self.first_of_source[p.source_id] = p.id
         self.topics = dict(self.manifest.get("topics", {}))
-        for n, ref in enumerate(self.sentences):
-            self.sentences_of.setdefault(ref.passage, []).append(n)
+        self.sentences_of = SentencesOf(self.sentences, len(self.passages))
 
     def derived(self, key: Any, compute: Callable[[], T]) -> T:
         """``compute()`` once per process for this index: per-page figures that depend on
@@ -172,11 +167,16 @@ class EvidenceIndex:
         return None if source_id is None else self.first_of_source.get(source_id)
 
     def sentence_terms(self, n: int) -> frozenset[str]:
-        """The stemmed terms of sentence ``n`` (tokenised once per process, on first use)."""
-        if self._sentence_terms is None:
-            texts = [self.passages[r.passage].text[r.start : r.end] for r in self.sentences]
-            self._sentence_terms = [frozenset(t) for t in tokenize(texts)] if texts else []
-        return self._sentence_terms[n]
+        """The stemmed terms of sentence ``n``, remembered once asked for.
+
+        Sentence by sentence, not all at once: a large corpus has hundreds of thousands
+        of sentences and answers read a few dozen of them."""
+        found = self._sentence_terms.get(n)
+        if found is None:
+            ref = self.sentences[n]
+            text = self.passages[ref.passage].text[ref.start : ref.end]
+            found = self._sentence_terms[n] = frozenset(tokenize([text])[0])
+        return found
 
     def dense_within(
         self, query_vector: np.ndarray, positions: np.ndarray
@@ -247,7 +247,8 @@ def build_index(
         previous = _previous_passages(index_dir)
         stored = list(dict.fromkeys(_previous_texts(index_dir) if texts is None else texts))
         known = previous_vectors(index_dir / "current", embedder, passage_vectors)
-        reusing = Reusing(embedder, known)
+        neighbours = previous_neighbours(index_dir / "current") if known else None
+        reusing = Reusing(embedder, known, neighbours)
 
         def finish(folder: Path, manifest: dict[str, Any]) -> None:
             _write_texts(folder, stored, reusing, manifest["dimension"])
@@ -272,7 +273,8 @@ def build_index(
     ids = [p.id for p in corpus.passages]
     live = {i: row for i, row in previous.items() if not row.get("retired")}
     added = [p for p in corpus.passages if p.id not in live]
-    removed = [row for i, row in sorted(live.items()) if i not in set(ids)]
+    current = set(ids)
+    removed = [row for i, row in sorted(live.items()) if i not in current]
     return BuildReport(
         path=final,
         manifest=manifest,
@@ -376,12 +378,7 @@ def _write_build(
     index, search = _vector_index(vectors, approximate_above)
     _faiss().write_index(index, str(folder / "faiss.index"))
     checkpoint("faiss.index")
-    related = (
-        nearest_passages(vectors, NEIGHBOURS)
-        if search["kind"] == "flat"
-        else _searched_neighbours(index, vectors, NEIGHBOURS)
-    )
-    np.save(folder / "related.npy", related, allow_pickle=False)
+    np.save(folder / "related.npy", _related(vectors, passages, index, search, embedder))
     _write_jsonl(folder / "passages.jsonl", (dataclasses.asdict(p) for p in passages))
     checkpoint("passages.jsonl")
     used = {s for p in passages for s in p.source_ids}
@@ -417,6 +414,27 @@ def _write_build(
         "topics": corpus.topics,
         "vector_search": search,
     }
+
+
+def _related(
+    vectors: np.ndarray,
+    passages: list[Passage],
+    index: Any,
+    search: dict[str, Any],
+    embedder: Embedder,
+) -> np.ndarray:
+    """Each passage's nearest passages (see :mod:`.neighbours`): carried over from the
+    serving build where it was searched the same way, else found afresh."""
+    exact = search["kind"] == "flat"
+    previous = embedder.neighbours if isinstance(embedder, Reusing) else None
+    if previous is not None and previous.exact == exact:
+        ids = [p.id for p in passages]
+        updated = updated_neighbours(vectors, ids, previous, NEIGHBOURS)
+        if updated is not None:
+            return updated
+    if exact:
+        return nearest_passages(vectors, NEIGHBOURS)
+    return searched_neighbours(index, vectors, NEIGHBOURS)
 
 
 def _faiss() -> Any:
@@ -477,27 +495,6 @@ def _vector_index(vectors: np.ndarray, approximate_above: int) -> tuple[Any, dic
     return index, {"kind": "hnsw", "links": HNSW_LINKS, "recall_at_10": recall}
 
 
-def nearest_passages(vectors: np.ndarray, width: int, block: int = 1024) -> np.ndarray:
-    """Each passage's ``width`` nearest passages (itself included), best first.
-
-    Ties keep corpus order, as a stable sort of one passage's scores would."""
-    width = min(width, len(vectors))
-    rows = []
-    for start in range(0, len(vectors), block):
-        scores = vectors[start : start + block] @ vectors.T
-        top = np.argpartition(-scores, width - 1, axis=1)[:, :width]
-        picked = np.take_along_axis(scores, top, axis=1)
-        order = np.lexsort((top, -picked), axis=1)
-        rows.append(np.take_along_axis(top, order, axis=1))
-    return np.vstack(rows).astype(np.int32) if rows else np.zeros((0, width), np.int32)
-
-
-def _searched_neighbours(index: Any, vectors: np.ndarray, width: int) -> np.ndarray:
-    """Each passage's nearest passages by the (approximate) index, for large corpora."""
-    rows = [index.search(vectors[i : i + 4096], width)[1] for i in range(0, len(vectors), 4096)]
-    return np.vstack(rows).astype(np.int32)
-
-
 def _write_texts(folder: Path, texts: list[str], embedder: Embedder, dimension: int) -> None:
     _write_jsonl(folder / "texts.jsonl", texts)
     vectors = embedder.encode(texts) if texts else np.zeros((0, dimension), dtype=np.float32)
@@ -538,6 +535,8 @@ def _encode(embedder: Embedder, texts: list[str], label: str) -> np.ndarray:
     (a build takes a minute or more; logs and tests get no bar)."""
     if len(texts) <= PROGRESS_CHUNK:
         return embedder.encode(texts)
+    from tqdm import tqdm  # builds only: servers do not import it
+
     parts = []
     with tqdm(
         total=len(texts), desc=f"Embedding {label.lower()}", unit="text", disable=None
@@ -710,7 +709,7 @@ def damaged_files(folder: Path, manifest: dict[str, Any], checksums: bool = True
 
 
 def _read_build(folder: Path, manifest: dict[str, Any]) -> EvidenceIndex:
-    passages = [Passage(**_tuples(row)) for row in _read_jsonl(folder / "passages.jsonl")]
+    passages = [Passage(**_interned(row)) for row in _read_jsonl(folder / "passages.jsonl")]
     sources = {
         sid: Source(**_tuples(row))
         for sid, row in json.loads((folder / "sources.json").read_text("utf-8")).items()
@@ -718,7 +717,7 @@ def _read_build(folder: Path, manifest: dict[str, Any]) -> EvidenceIndex:
     index = _faiss().read_index(str(folder / "faiss.index"))
     # memory-mapped: read-only pages the page cache shares between worker processes
     sentence_vectors = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
-    refs = [SentenceRef(*row) for row in _read_jsonl(folder / "sentences.jsonl")]
+    refs = read_rows(folder / "sentences.jsonl")
     if not index.ntotal == len(passages) == manifest["passage_count"]:
         raise ValueError("passage count does not match the manifest")
     if len(refs) != sentence_vectors.shape[0]:
@@ -768,6 +767,20 @@ def _stored_texts(folder: Path) -> dict[str, Any]:
 def _read_jsonl(path: Path) -> list[Any]:
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
+
+
+# Passage fields whose values repeat from passage to passage (one string each, shared)
+_REPEATED = ("heading", "section", "topic", "file", "evidence", "reviewed", "page")
+
+
+def _interned(row: dict[str, Any]) -> dict[str, Any]:
+    """:func:`_tuples`, with the repeated strings shared (a large corpus holds
+    hundreds of thousands of passages but far fewer sections, files and sources)."""
+    for name in _REPEATED:
+        if isinstance(row.get(name), str):
+            row[name] = sys.intern(row[name])
+    row["source_ids"] = tuple(sys.intern(s) for s in row.get("source_ids", ()))
+    return _tuples(row)
 
 
 def _tuples(row: dict[str, Any]) -> dict[str, Any]:

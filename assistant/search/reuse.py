@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from assistant.evidence.corpus import Passage
 from assistant.search.embedding import Embedder
+from assistant.search.sentences import read_rows
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +29,17 @@ log = logging.getLogger(__name__)
 class Reusing:
     """An embedder that looks each text up in a previous build's vectors first."""
 
-    def __init__(self, inner: Embedder, known: dict[str, NDArray[np.float32]]) -> None:
+    def __init__(
+        self,
+        inner: Embedder,
+        known: dict[str, NDArray[np.float32]],
+        neighbours: Neighbours | None = None,
+    ) -> None:
         self.inner = inner
         self.name = inner.name
         self.dimension = inner.dimension
         self.known = known
+        self.neighbours = neighbours
         self.reused = 0
         self.embedded = 0
 
@@ -49,6 +56,33 @@ class Reusing:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         return np.vstack([self.known[t] for t in texts]).astype(np.float32)
+
+
+class Neighbours:
+    """A previous build's nearest passages: ``related[n]`` lists passage ``ids[n]``'s;
+    ``exact`` when they were found by exact search, not by the HNSW index."""
+
+    def __init__(self, ids: list[str], related: NDArray[np.int32], exact: bool) -> None:
+        self.ids = ids
+        self.related = related
+        self.exact = exact
+
+
+def previous_neighbours(folder: Path) -> Neighbours | None:
+    """The nearest-passage lists of the build in ``folder``, if it has whole ones.
+
+    Call after :func:`previous_vectors` found the build reusable (it checks the files)."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        exact = manifest["vector_search"]["kind"] == "flat"
+        ids = [row["id"] for row in _jsonl(folder / "passages.jsonl")]
+        related = np.load(folder / "related.npy", allow_pickle=False)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("finding every passage's neighbours afresh (%s)", exc)
+        return None
+    if related.ndim != 2 or len(related) != len(ids):
+        return None
+    return Neighbours(ids, related, exact)
 
 
 def previous_vectors(
@@ -76,6 +110,7 @@ def previous_vectors(
 _READ = (
     "faiss.index",
     "passages.jsonl",
+    "related.npy",
     "sentences.jsonl",
     "sentences.npy",
     "cards.jsonl",
@@ -109,7 +144,7 @@ def _read_vectors(
     known: dict[str, NDArray[np.float32]] = {}
     if len(vectors) == len(passages):
         known.update((p.embedding_text(), v) for p, v in zip(passages, vectors, strict=True))
-    refs = _jsonl(folder / "sentences.jsonl")
+    refs = read_rows(folder / "sentences.jsonl").rows.tolist()
     sentence_vectors = np.load(folder / "sentences.npy", allow_pickle=False)
     if len(refs) == len(sentence_vectors):
         texts = (passages[n].text[a:b] for n, a, b in refs)

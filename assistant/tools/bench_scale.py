@@ -1,25 +1,25 @@
 """``make bench-scale``: the same code on synthetic corpora of 10k, 50k and 200k passages.
 
-Each corpus is the shipped one plus passages derived from its real passages, with the
-figures, places and commissioners' words varied (so vectors and BM25 terms spread as in
-a larger evidence base, not as exact copies). For each size: the full build time, the
-rebuild after adding one 100-page document (incremental: only the new text is
-embedded), the build's size on disk, and a real server's cold start, RSS and p50/p95 for
+Each corpus is the shipped one plus variants of its real passages (see
+:mod:`assistant.tools.bench_corpus`). For each size: the full build time, the rebuild
+after adding one 100-page document (incremental: only the new text goes through the
+model), the build's size on disk, and a real server's cold start, RSS and p50/p95 for
 ``/api/ask``, ``/api/search``, a quoted phrase and ``/evidence/<id>``.
 
     python -m assistant.tools.bench_scale --sizes 10000 50000 200000
 
-Embedding is the bulk of the build: on a 2-core machine expect hours for 200k. Not part
+By default the variants' vectors are seeded from their originals' (minutes instead of
+hours on a small machine); ``--embed model`` embeds every text with the model. Not part
 of ``make test``. Works in a temporary folder; only ever targets 127.0.0.1.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
-import re
-import shutil
+import contextlib
+import os
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -27,74 +27,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from assistant.config import load_settings
-from assistant.evidence.corpus import Passage, load_corpus
-from assistant.search.embedding import SentenceTransformerEmbedder
+import assistant.journey.guide  # noqa: F401  (registers the journey steps' build texts)
+from assistant.config import Settings, load_settings
+from assistant.evidence.corpus import load_corpus
+from assistant.search.embedding import Embedder, SentenceTransformerEmbedder
 from assistant.search.engine import build_texts
+from assistant.search.index import BuildReport, build_index, current_folder, passage_vectors
+from assistant.search.reuse import previous_vectors
 from assistant.tools.bench import QUESTIONS
+from assistant.tools.bench_corpus import SeededEmbedder, add_document, synthetic_corpus
 from assistant.tools.benchserver import Config, request, start
-
-PLACES = ("Leeds", "Cornwall", "Sunderland", "Norfolk", "Bristol", "Cumbria", "Croydon", "Wirral")
-WORDS = {
-    "commissioners": "planners",
-    "families": "households",
-    "babies": "infants",
-    "services": "provision",
-    "local authority": "council",
-    "report": "study",
-}
-_NUMBER = re.compile(r"\d+")
-PER_FILE = 500
-
-
-def vary(text: str, rng: random.Random) -> str:
-    text = _NUMBER.sub(lambda m: str(max(1, int(m.group()) + rng.randint(-9, 9))), text)
-    for word, other in WORDS.items():
-        if rng.random() < 0.5:
-            text = text.replace(word, other)
-    return f"{text} This was reported for {rng.choice(PLACES)}."
-
-
-def passage_markdown(p: Passage, heading: str, text: str) -> str:
-    lines = [f"### {heading}", f"source: {', '.join(p.source_ids)}"]
-    if p.evidence:
-        lines.append(f"evidence: {p.evidence}")
-    return "\n".join(lines) + f"\n\n{text}\n"
-
-
-def write_file(folder: Path, name: str, sections: list[str]) -> None:
-    head = f"---\ntopic: {name}\ntitle: Synthetic evidence {name}\n---\n\n# {name}\n\n## Body\n\n"
-    (folder / f"{name}.md").write_text(head + "\n".join(sections), encoding="utf-8")
-
-
-def synthetic_corpus(target: Path, size: int, seed: int = 14) -> list[Passage]:
-    """The shipped corpus grown to ``size`` passages in ``target``; returns the originals."""
-    settings = load_settings()
-    shutil.copytree(settings.corpus_dir, target)
-    real = load_corpus(target).passages
-    rng = random.Random(seed)
-    folder = target / "evidence" / "synthetic"
-    folder.mkdir()
-    sections = []
-    for n in range(max(0, size - len(real))):
-        p = real[n % len(real)]
-        sections.append(passage_markdown(p, f"{p.heading} ({n})", vary(p.text, rng)))
-        if len(sections) == PER_FILE:
-            write_file(folder, f"synthetic-{n // PER_FILE:04d}", sections)
-            sections = []
-    if sections:
-        write_file(folder, "synthetic-last", sections)
-    return real
-
-
-def add_document(corpus: Path, real: list[Passage], pages: int = 100) -> None:
-    """One new 100-page document: a passage per page."""
-    rng = random.Random(1001)
-    sections = [
-        passage_markdown(real[n % len(real)], f"New document page {n + 1}", vary(real[n].text, rng))
-        for n in range(pages)
-    ]
-    write_file(corpus / "evidence" / "synthetic", "new-document", sections)
 
 
 def folder_mib(folder: Path) -> float:
@@ -107,26 +49,57 @@ def timed(call: Callable[[Any], float], items: Sequence[Any]) -> tuple[float, fl
     return statistics.median(times) * 1000, cut[18] * 1000
 
 
-def bench_size(size: int, work: Path) -> None:
-    from assistant.search.index import build_index, current_folder
+def note(message: str) -> None:
+    """Progress on standard error (a 200k run takes a while); the table goes to stdout."""
+    print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
 
+
+def share_encoders(settings: Settings, index: Path) -> None:
+    """Link the exported question encoders into the new index folder (no re-export)."""
+    cached = settings.index_dir / "encoders"
+    (index / "encoders").mkdir(parents=True, exist_ok=True)
+    for path in cached.glob("*.onnx") if cached.is_dir() else ():
+        with contextlib.suppress(OSError):  # another file system: the build exports its own
+            os.link(path, index / "encoders" / path.name)
+
+
+def timed_build(settings: Settings, embedder: Embedder) -> tuple[BuildReport, float]:
+    started = time.perf_counter()
+    report = build_index(
+        settings.corpus_dir,
+        settings.index_dir,
+        embedder,
+        texts=build_texts(settings),
+        approximate_above=settings.hnsw_above,
+    )
+    return report, time.perf_counter() - started
+
+
+def bench_size(size: int, work: Path, embed: str) -> str:
+    shipped = load_settings()
     corpus, index = work / "corpus", work / "index"
-    real = synthetic_corpus(corpus, size)
+    note(f"{size}: writing the synthetic corpus")
+    origins = synthetic_corpus(shipped.corpus_dir, corpus, size)
     settings = load_settings(overrides={"corpus_dir": corpus, "index_dir": index})
-    embedder = SentenceTransformerEmbedder(settings.model)
-    texts = build_texts(settings)
-    started = time.perf_counter()
-    first = build_index(corpus, index, embedder, texts=texts, approximate_above=settings.hnsw_above)
-    built = time.perf_counter() - started
-    add_document(corpus, real)
-    started = time.perf_counter()
-    again = build_index(corpus, index, embedder, texts=texts, approximate_above=settings.hnsw_above)
-    rebuilt = time.perf_counter() - started
+    share_encoders(shipped, index)
+    if embed == "model":
+        embedder: Embedder = SentenceTransformerEmbedder(settings.model)
+    else:
+        model = SentenceTransformerEmbedder(settings.model)
+        known = previous_vectors(current_folder(shipped.index_dir), model, passage_vectors)
+        embedder = SeededEmbedder(settings.model, origins, known)
+    note(f"{size}: full build ({embed} vectors)")
+    first, built = timed_build(settings, embedder)
+    note(f"{size}: built in {built:.0f} s; adding one 100-page document")
+    add_document(corpus)
+    again, rebuilt = timed_build(settings, SentenceTransformerEmbedder(settings.model))
+    note(f"{size}: rebuilt in {rebuilt:.1f} s; starting a server")
     disk = folder_mib(current_folder(index))
     env = {"PAIR_CORPUS_DIR": str(corpus), "PAIR_INDEX_DIR": str(index), "PAIR_AUTO_REBUILD": "0"}
     server = start(Config("scale", ("--server", "gunicorn", "--workers", "1"), env), QUESTIONS[0])
     try:
         port = server.port
+        real = load_corpus(shipped.corpus_dir).passages
         ids = [p.id for p in real[:: max(1, len(real) // 40)]]
         ask = timed(lambda q: request(port, "POST", "/api/ask", {"message": q}), list(QUESTIONS))
         find = timed(
@@ -139,26 +112,52 @@ def bench_size(size: int, work: Path) -> None:
         )
         page = timed(lambda i: request(port, "GET", f"/evidence/{i}"), ids)
         rss = max(r for r, _p in server.memory_mib())
-        print(
-            f"{first.manifest['passage_count']:>8} passages | build {built:7.0f} s | "
-            f"+1 document {rebuilt:6.1f} s ({again.manifest['texts_embedded']} embedded) | "
-            f"disk {disk:7.0f} MiB | RSS {rss:6.0f} MiB | cold {server.cold_start:5.1f} s | "
-            f"ask {ask[0]:.0f}/{ask[1]:.0f} ms | search {find[0]:.0f}/{find[1]:.0f} ms | "
-            f"quoted {quoted[0]:.0f}/{quoted[1]:.0f} ms | evidence {page[0]:.0f}/{page[1]:.0f} ms"
-            f" | search {first.manifest['vector_search']}"
+        search = first.manifest["vector_search"]
+        recall = f" (recall@10 {search['recall_at_10']})" if "recall_at_10" in search else ""
+        return (
+            f"{first.manifest['passage_count']:>8} | {built:7.0f} s | "
+            f"{rebuilt:6.1f} s ({again.manifest['texts_embedded']} embedded) | "
+            f"{disk:7.0f} MiB | {rss:6.0f} MiB | {server.cold_start:5.1f} s | "
+            f"{ask[0]:.0f}/{ask[1]:.0f} ms | {find[0]:.0f}/{find[1]:.0f} ms | "
+            f"{quoted[0]:.0f}/{quoted[1]:.0f} ms | {page[0]:.0f}/{page[1]:.0f} ms | "
+            f"{search['kind']}{recall}"
         )
     finally:
         server.stop()
 
 
+HEADER = (
+    "passages | full build | rebuild after one 100-page document | on disk | RSS | cold start"
+    " | /api/ask p50/p95 | /api/search | quoted phrase | /evidence/<id> | vector search"
+)
+
+
+def sizes(values: list[str]) -> list[int]:
+    """``10000 50000`` or ``10000,50000``."""
+    found = [int(v) for value in values for v in value.split(",") if v.strip()]
+    if not found or min(found) < 1:
+        raise SystemExit("--sizes: give passage counts, e.g. --sizes 10000,50000")
+    return found
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000, 200_000])
+    parser.add_argument("--sizes", nargs="+", default=["10000", "50000", "200000"])
+    parser.add_argument(
+        "--embed",
+        choices=("seeded", "model"),
+        default="seeded",
+        help="vectors of the synthetic variants: seeded from their originals' or the model's",
+    )
     args = parser.parse_args(argv)
-    print("size | full build | rebuild after one 100-page document | on disk | server (p50/p95)")
-    for size in args.sizes:
+    rows = []
+    for size in sizes(args.sizes):
         with tempfile.TemporaryDirectory(prefix="pair-scale-") as tmp:
-            bench_size(size, Path(tmp))
+            rows.append(bench_size(size, Path(tmp), args.embed))
+        note(rows[-1])
+    print(HEADER)
+    for row in rows:
+        print(row)
 
 
 if __name__ == "__main__":

@@ -145,6 +145,28 @@ def test_phrase_positions_are_the_passages_holding_every_phrase(
     assert phrase_positions(engine.index, phrases).tolist() == expected
 
 
+def test_phrase_positions_agree_with_reading_every_passage(engine: Engine) -> None:
+    """Phrases of one to four words cut from the passages, edges of punctuation included."""
+    import random
+
+    from assistant.lookup.finder import phrase_pattern, phrase_positions
+
+    rng = random.Random(14)
+    phrases = ["75%", "co-production", "(PAIR)", "NHS England's", "0-2", "i.e.", "Jewel"]
+    for passage in rng.sample(engine.index.passages, 60):
+        words = passage.text.split()
+        for size in (1, 2, 4):
+            start = rng.randrange(max(1, len(words) - size))
+            phrases.append(" ".join(words[start : start + size]).upper())
+    for phrase in phrases:
+        expected = [
+            i
+            for i, p in enumerate(engine.index.passages)
+            if phrase_pattern(phrase).search(f"{p.text}\n{p.heading}\n{p.section}")
+        ]
+        assert phrase_positions(engine.index, (phrase,)).tolist() == expected, phrase
+
+
 def test_a_phrase_matches_whole_words_only() -> None:
     text = "Under Section 75, not Section 71, sections 65Z5 or section 750; also section\n75."
     spans = phrase_spans(text, ("Section 75",))

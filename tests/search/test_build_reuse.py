@@ -15,6 +15,7 @@ from assistant.journey.guide import journey_step_texts
 from assistant.search.embedding import SentenceTransformerEmbedder
 from assistant.search.engine import Engine, index_problem, load_engine
 from assistant.search.index import build_index, current_folder, load_index, read_manifest
+from assistant.search.neighbours import nearest_passages
 
 NEW_SECTION = """
 ### Anytown pilot
@@ -48,6 +49,10 @@ def test_a_rebuild_embeds_only_the_new_text(
     )
     fresh = embedder.encode([p.embedding_text() for p in engine.index.passages] * 30)
     assert np.abs(engine.index.vectors - fresh[: len(engine.index.passages)]).max() < 1e-5
+    # the nearest passages carried over from the first build are those of a full search
+    assert engine.index.related is not None
+    expected = nearest_passages(engine.index.vectors, engine.index.related.shape[1])
+    assert np.array_equal(engine.index.related, expected)
 
 
 def test_a_damaged_previous_build_is_not_reused(

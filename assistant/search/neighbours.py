@@ -1,0 +1,91 @@
+"""Each passage's nearest passages by vector, stored with a build for `/evidence/<id>`.
+
+A first build compares every passage with every other (exact search) or asks the HNSW
+index (large corpora). A rebuild starts from the serving build's lists: a passage kept
+from it can only have gained neighbours among the passages that are new, so its list is
+its old one merged with the new passages, best first; only new passages, and passages
+whose old list named one that is gone, are compared with everything. For exact search
+the result is the one a full comparison gives, ties included (they keep corpus order).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from assistant.search.reuse import Neighbours
+
+BLOCK = 1024
+# More new passages than this and a rebuild compares everything again
+FRESH_LIMIT = 4096
+
+
+def nearest_passages(vectors: np.ndarray, width: int, rows: np.ndarray | None = None) -> np.ndarray:
+    """The ``width`` nearest passages of each passage in ``rows`` (default: all), itself
+    included, best first; ties keep corpus order, as a stable sort of one passage's
+    scores would."""
+    width = min(width, len(vectors))
+    rows = np.arange(len(vectors)) if rows is None else rows
+    found = []
+    for start in range(0, len(rows), BLOCK):
+        scores = vectors[rows[start : start + BLOCK]] @ vectors.T
+        top = np.argpartition(-scores, width - 1, axis=1)[:, :width]
+        found.append(_best(top, np.take_along_axis(scores, top, axis=1)))
+    return np.vstack(found).astype(np.int32) if found else np.zeros((0, width), np.int32)
+
+
+def searched_neighbours(index: Any, vectors: np.ndarray, width: int) -> np.ndarray:
+    """Each passage's nearest passages by the (approximate) index, for large corpora."""
+    rows = [index.search(vectors[i : i + 4096], width)[1] for i in range(0, len(vectors), 4096)]
+    return np.vstack(rows).astype(np.int32)
+
+
+def updated_neighbours(
+    vectors: np.ndarray, ids: list[str], previous: Neighbours, width: int
+) -> np.ndarray | None:
+    """The lists of a rebuild from ``previous`` (None when they cannot be carried over:
+    another width, kept passages in another order, or so many new passages that
+    comparing everything costs about the same)."""
+    width = min(width, len(vectors))
+    if previous.related.shape[1] != width or len(vectors) - len(previous.ids) > FRESH_LIMIT:
+        return None
+    now = {pid: n for n, pid in enumerate(ids)}
+    moved = np.asarray([now.get(pid, -1) for pid in previous.ids], dtype=np.int64)
+    kept_old = np.flatnonzero(moved >= 0)
+    if np.any(np.diff(moved[kept_old]) <= 0):
+        return None  # reordered: ties would no longer fall in corpus order
+    kept = moved[kept_old]
+    lists = moved[previous.related[kept_old]]  # old lists in new positions; -1: gone
+    whole = (lists >= 0).all(axis=1)
+    fresh = np.setdiff1d(np.arange(len(ids)), kept, assume_unique=True)
+    if len(fresh) > FRESH_LIMIT:
+        return None
+    related = np.zeros((len(ids), width), dtype=np.int32)
+    merged = kept[whole]
+    related[merged] = _merged(vectors, merged, lists[whole], fresh, width)
+    redo = np.concatenate([fresh, kept[~whole]])
+    if len(redo):
+        related[redo] = nearest_passages(vectors, width, redo)
+    return related
+
+
+def _merged(
+    vectors: np.ndarray, rows: np.ndarray, lists: np.ndarray, fresh: np.ndarray, width: int
+) -> np.ndarray:
+    """For each of ``rows``: the best ``width`` of its old list and the ``fresh`` passages."""
+    found = []
+    for start in range(0, len(rows), BLOCK):
+        mine = vectors[rows[start : start + BLOCK]]
+        old = lists[start : start + BLOCK]
+        old_scores = np.einsum("nd,nwd->nw", mine, vectors[old])
+        candidates = np.hstack([old, np.broadcast_to(fresh, (len(old), len(fresh)))])
+        scores = np.hstack([old_scores, mine @ vectors[fresh].T])
+        found.append(_best(candidates, scores)[:, :width])
+    return np.vstack(found) if found else np.zeros((0, width), np.int64)
+
+
+def _best(positions: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Each row's positions by score, best first, ties in corpus order."""
+    order = np.lexsort((positions, -scores), axis=1)
+    return np.take_along_axis(positions, order, axis=1)

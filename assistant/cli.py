@@ -11,6 +11,7 @@ import click
 
 from assistant.commands.cards import cards
 from assistant.commands.chat import chat, echo_answer
+from assistant.commands.logs import configure as configure_logging
 from assistant.config import Settings, load_settings
 from assistant.errors import PairError
 
@@ -38,14 +39,13 @@ def _settings(ctx: click.Context) -> Settings:
 @click.pass_context
 def main(ctx: click.Context, verbose: bool) -> None:
     """Cited answers from the parent-infant relationship (PAIR) commissioning evidence."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
     try:
-        ctx.obj = {"settings": load_settings()}
+        settings = load_settings()
     except PairError as exc:
+        configure_logging(logging.WARNING, "text")
         raise click.ClickException(exc.message) from None
+    configure_logging(logging.INFO if verbose else logging.WARNING, settings.log_format)
+    ctx.obj = {"settings": settings}
 
 
 @main.command()
@@ -69,23 +69,26 @@ def serve(
 ) -> None:
     """Serve the web app with a production WSGI server (gunicorn workers or waitress)."""
     from assistant.search.embedding import set_threads
-    from assistant.web import create_app, preload
-    from assistant.web.prefork import choose_server, worker_count
+    from assistant.web.prefork import choose_server, metrics_folder, worker_count
     from assistant.web.prefork import serve as run_server
 
     settings = _settings(ctx)
     logging.getLogger().setLevel(logging.INFO)
     set_threads(settings.model_threads)
-    app = create_app(settings=settings)
-    preload(app)
-    host, port = host or settings.host, port or settings.port
     chosen = choose_server(server)
-    count = worker_count(settings, workers) if chosen == "gunicorn" else 1
-    click.echo(
-        f"Serving the PAIR Evidence Assistant on http://{host}:{port} "
-        f"({chosen}, {count} worker{'s' if count != 1 else ''} of {settings.threads} threads)"
-    )
-    run_server(app, settings, host, port, count, chosen)
+    with metrics_folder(shared=chosen == "gunicorn"):
+        from assistant.web import create_app, preload
+
+        app = create_app(settings=settings)
+        preload(app)
+        host, port = host or settings.host, port or settings.port
+        count = worker_count(settings, workers) if chosen == "gunicorn" else 1
+        click.echo(
+            f"Serving the PAIR Evidence Assistant on http://{host}:{port} "
+            f"({chosen}, {count} worker{'s' if count != 1 else ''} of {settings.threads} "
+            "threads)"
+        )
+        run_server(app, settings, host, port, count, chosen)
 
 
 @main.command()

@@ -8,6 +8,7 @@ declarations by a test.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -37,6 +38,22 @@ class Choice:
 
 
 parse_store_questions = Choice("unanswered", "all", "none")
+
+
+def parse_networks(raw: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or networks (CIDR), canonical; empty items are ignored."""
+    networks = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ConfigError(
+                f"PAIR_METRICS_ALLOW: {item!r} is not an IP address or network such as "
+                "10.0.0.0/8 or ::1"
+            ) from None
+    return tuple(dict.fromkeys(networks))
 
 
 @dataclass(frozen=True)
@@ -116,6 +133,13 @@ class Settings:
     log_queries: bool = field(
         default=False, metadata={"help": "Write question text to the log (off: privacy)."}
     )
+    log_format: str = field(
+        default="text",
+        metadata={
+            "help": "Log lines as text, or as json (one object a line, with the request id).",
+            "parse": Choice("text", "json"),
+        },
+    )
     host: str = field(
         default="127.0.0.1", metadata={"help": "Address `pair-assistant serve` listens on."}
     )
@@ -166,6 +190,14 @@ class Settings:
         metadata={
             "help": "Reverse proxies in front of the app whose X-Forwarded-* headers are "
             "trusted (0: none)."
+        },
+    )
+    metrics_allow: tuple[str, ...] = field(
+        default=("127.0.0.0/8", "::1/128"),
+        metadata={
+            "help": "Client addresses or networks that may read /metrics, comma-separated "
+            "(the connecting address; a request through a proxy never may); others get 404.",
+            "parse": parse_networks,
         },
     )
     public_url: str = field(

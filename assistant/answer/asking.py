@@ -5,8 +5,9 @@ kind signpost and nothing from the evidence (no passage is ever offered as advic
 parent). A follow-up is read against the earlier question it leans on. Then a matching
 key-question card (a checked summary) is shown, else the question-aware extract; both
 come with the journey steps and card questions closest to them (by the query vector the
-answer already computed, so still one model call); when the evidence does not cover the
-question, the journey's entry points instead.
+answer already computed, so one model call for a question standing alone and two for
+a follow-up); when the evidence does not cover the question, the journey's entry points
+instead.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def answer(
         return signposted(question, sign, node)
     step = guide.journey.node(node).title if node and node != ROOT_ID else None
     reading = followup.read(question, history, step)
-    vector = engine.embed(reading.query)  # the one model call, shared by every part
+    vector = engine.embed(reading.query)  # shared by every part of the reply
     in_context = bool(history) and followup.points_back(question)
     reply = _reply(engine, reading, question, vector, use_cards, in_context)
     if reply.abstained and reading.interpreted_as is None and (history or step):
@@ -105,11 +106,23 @@ def _reply(
         found = cards.match(index, vector, terms, threshold, question)
         if found is not None and reading.interpreted_as is not None:
             own = index.lexical.query_terms(question)
-            found = found if cards.speaks_to(index, found.card, own) else None
-        if found is not None:
+            before = index.lexical.query_terms(reading.carried)
+            fits = cards.speaks_to(index, found.card, own)
+            found = found if fits and cards.continues(index, found.card, before) else None
+        if found is not None and not cards.already_shown(found.card, reading.shown):
             return cards.card_answer(index, found, question)
     result = engine.search(reading.query, query_vector=vector, boost=reading.boost)
-    return compose(result, index, engine.settings.max_answer_sentences, question)
+    # a follow-up is searched with the conversation's words, but its sentences are also
+    # judged against the question alone: the one extra model call a follow-up costs
+    focus = engine.embed(question) if reading.query != question else None
+    return compose(
+        result, index, engine.settings.max_answer_sentences, question, reading.shown, focus
+    )
+
+
+def remembered(question: str, reply: Answer) -> Turn:
+    """The turn a conversation keeps of ``question`` and its reply, for later follow-ups."""
+    return Turn(question, tuple(c.id for c in reply.citations), reply.answer)
 
 
 def signposted(question: str, sign: signpost.Signpost, node: str | None) -> Answer:

@@ -18,6 +18,7 @@ from assistant.answer.compose import Answer, AnswerSentence
 from assistant.answer.followup import FILLER_WORDS
 from assistant.answer.intent import Intent, compatible, intent_of
 from assistant.evidence.cards import LABEL, Card, under_review
+from assistant.evidence.text import normalise
 from assistant.search.citations import Citation, make_citation
 from assistant.search.index import EvidenceIndex
 from assistant.search.lexical import Term, tokenize
@@ -124,6 +125,20 @@ def speaks_to(index: EvidenceIndex, card: Card, terms: list[Term]) -> bool:
     "and in Wales?" after a question on Northern Ireland must not get the Northern
     Ireland card, however close the rest of the conversation's words are."""
     return _missing(_topic(terms), card_terms(index, card)[1]) == 0.0
+
+
+def continues(index: EvidenceIndex, card: Card, terms: list[Term]) -> bool:
+    """Does the card mention any topic term of the conversation a follow-up continues?
+
+    "how many sessions?" after a question on Watch, Wait and Wonder is not answered by a
+    card on session numbers in general, however well the short question matches it."""
+    topic = _topic(terms)
+    return not topic or _missing(topic, card_terms(index, card)[1]) < 1.0
+
+
+def already_shown(card: Card, shown: str) -> bool:
+    """Was this card the answer the reader just saw? A follow-up wants something new."""
+    return bool(shown) and normalise(card.sentences[0].text) in shown
 
 
 def card_terms(index: EvidenceIndex, card: Card) -> tuple[frozenset[str], frozenset[str]]:

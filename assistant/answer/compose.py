@@ -2,7 +2,8 @@
 
 Nothing is generated. Each answer sentence is a sentence of a cited passage, chosen for
 the question (see :mod:`assistant.answer.extract`) using sentence vectors computed at
-build time, so an answer costs one model call (the question's).
+build time, so an answer costs one model call (the question's; a follow-up's sentences
+are also judged against the question alone, a second call).
 """
 
 from __future__ import annotations
@@ -84,17 +85,23 @@ def abstain(result: SearchResult, topics: dict[str, str]) -> Answer:
 
 
 def compose(
-    result: SearchResult, index: EvidenceIndex, max_sentences: int = 3, question: str | None = None
+    result: SearchResult,
+    index: EvidenceIndex,
+    max_sentences: int = 3,
+    question: str | None = None,
+    shown: str = "",
+    focus: np.ndarray | None = None,
 ) -> Answer:
     """The sentences of the top passages that best answer the question, with citations.
 
     ``result.query`` is what was searched (a follow-up is searched with its earlier
-    question's terms); ``question`` is what the user typed, which the answer echoes.
+    question's terms); ``question`` is what the user typed, which the answer echoes;
+    ``shown`` what the earlier answers a follow-up leans on already quoted.
     """
     if result.abstained:
         return replace(abstain(result, index.topics), question=question or result.query)
     terms = [t for term in index.lexical.query_terms(result.query) for t in term.stems()]
-    chosen = choose(result, index, terms, max_sentences, question)
+    chosen = choose(result, index, terms, max_sentences, question, shown, focus)
     order = list(dict.fromkeys(c.rank for c in chosen))
     refs = sorted(
         ((c.rank, index.sentences[c.sentence]) for c in chosen),

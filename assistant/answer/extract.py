@@ -10,7 +10,8 @@ Each candidate sentence (from the top passages) is scored by a blend of
   review, "how do I" guidance; a sentence that only describes a publication ("Chapter 8
   closes with a table") is marked down.
 
-Sentences that repeat a figure or say nearly the same as one already chosen are skipped.
+Sentences that repeat a figure or say nearly the same as one already chosen are skipped,
+and for a follow-up, sentences the earlier answers already quoted are marked down.
 Nothing is rewritten: the chosen sentences are quoted as they are.
 """
 
@@ -23,6 +24,7 @@ from enum import Enum
 import numpy as np
 
 from assistant.answer.intent import Intent, intent_of
+from assistant.evidence.text import normalise
 from assistant.search.index import EvidenceIndex
 from assistant.search.retrieval import SearchResult
 
@@ -35,6 +37,11 @@ TERM_WEIGHT = 0.35
 TYPE_WEIGHT = 0.12
 ABOUT_PUBLICATION_PENALTY = 0.10
 PLACE_WEIGHT = 0.08
+# A follow-up should add to what the reader has already been shown, not repeat it; a
+# sentence already quoted wins again only when nothing else comes close.
+SHOWN_PENALTY = 0.10
+CARRIED_WEIGHT = 0.3
+FOCUS_WEIGHT = 0.3
 
 
 class Kind(Enum):
@@ -45,6 +52,7 @@ class Kind(Enum):
     WHEN = "when"  # when, since when, what year
     WHO = "who"  # who commissions, who runs
     WHERE = "where"  # where, which areas
+    WHY = "why"  # why, how come, what are the reasons
     OTHER = "other"
 
 
@@ -69,6 +77,8 @@ _KINDS = (
     ),
     (Kind.DEFINE, r"^(what|who) (is|are|does|do)\b|^(define|definition|meaning)\b|\bmean\b"),
 )
+# "is it cost-effective?", "is it good value for money?": a judgement, not an amount
+_VALUE = re.compile(r"\bcost[- ]effective|\bvalue for money\b|\bworth (it|the (cost|money))\b")
 _FIGURE = re.compile(
     r"\d|£|\bper cent\b|%|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"twenty|thirty|forty|fifty|hundred|thousand|million|billion|half|third|quarter|"
@@ -109,6 +119,12 @@ _ABOUT_PUBLICATION = re.compile(
     r"explains|discusses|has|is (divided|organised|structured))\b",
     re.I,
 )
+_REASON = re.compile(
+    r"\b(because|due to|owing to|as a result|result(ed|s)? (of|from)|led to|leads? to|"
+    r"caus\w*|reasons?|pointed to|blamed|driven by|so that|in order to|since|explain\w*|"
+    r"barriers?|pressures?|lack of|cuts?)\b",
+    re.I,
+)
 _CAVEAT = re.compile(
     r"\b(differ|differs|vary|varies|depend\w*|however|caveat|note that|quote|fewer than|"
     r"not all|only|estimate[sd]?|uncertain)\b",
@@ -131,7 +147,12 @@ class Chosen:
     score: float
 
 
-_BY_INTENT = {Intent.WHEN: Kind.WHEN, Intent.WHO: Kind.WHO, Intent.WHERE: Kind.WHERE}
+_BY_INTENT = {
+    Intent.WHEN: Kind.WHEN,
+    Intent.WHO: Kind.WHO,
+    Intent.WHERE: Kind.WHERE,
+    Intent.WHY: Kind.WHY,
+}
 
 
 def kind_of(question: str) -> Kind:
@@ -139,6 +160,8 @@ def kind_of(question: str) -> Kind:
     if by_intent is not None:
         return by_intent
     text = question.lower().strip()
+    if _VALUE.search(text):
+        return Kind.EFFECT
     for kind, pattern in _KINDS:
         if re.search(pattern, text):
             return kind
@@ -160,16 +183,35 @@ def choose(
     terms: list[str],
     max_sentences: int,
     question: str | None = None,
+    shown: str = "",
+    focus: np.ndarray | None = None,
 ) -> list[Chosen]:
     """The best 1..``max_sentences`` sentences for the question, best first.
 
     ``question`` is what the user asked (its kind and places steer the choice);
-    ``result.query`` what was searched, which for a follow-up carries earlier words."""
+    ``result.query`` what was searched, which for a follow-up carries earlier words;
+    ``shown`` the text of the earlier answers a follow-up leans on."""
     kind = kind_of(question or result.query)
+    vector = result.query_vector
+    if focus is not None:
+        # a follow-up's sentences are judged partly by the question alone, not only by
+        # the conversation, so the one that says what is asked now can win
+        blend = FOCUS_WEIGHT * focus + (1.0 - FOCUS_WEIGHT) * vector
+        vector = blend / float(np.linalg.norm(blend))
     asked_places = places_in(result.query)
     weights = {t: index.lexical.idf(t) for t in dict.fromkeys(terms)}
+    if question and question != result.query:
+        # a follow-up's borrowed words found the passages; within them, the sentence
+        # that says what the reader asked now should win
+        own = {t for term in index.lexical.query_terms(question) for t in term.stems()}
+        weights = {t: w * (1.0 if t in own else CARRIED_WEIGHT) for t, w in weights.items()}
     candidates = [
-        Chosen(rank, n, _score(index, n, result, weights, kind, asked_places, rank))
+        Chosen(
+            rank,
+            n,
+            _score(index, n, result, vector, weights, kind, asked_places, rank)
+            - (SHOWN_PENALTY if shown and normalise(sentence_text(index, n)) in shown else 0.0),
+        )
         for rank, hit in enumerate(result.hits[:PASSAGES_CONSIDERED])
         for n in index.sentences_of.get(hit.position, [])
     ]
@@ -187,6 +229,21 @@ def choose(
         ]
         if len(picked) + len(group) <= max(max_sentences, len(group)):
             picked.extend(group)
+    if picked and len(picked) < max_sentences:
+        # "This covered core demographics...": the lead sentence keeps the sentence that
+        # goes on to say what it means, as it keeps the one it leans on
+        lead = picked[0]
+        after = lead.sentence + 1
+        same = after < len(index.sentences) and (
+            index.sentences[after].passage == index.sentences[lead.sentence].passage
+        )
+        if (
+            same
+            and _points_back(index, after)
+            and all(p.sentence != after for p in picked)
+            and not (shown and normalise(sentence_text(index, after)) in shown)
+        ):
+            picked.insert(1, Chosen(lead.rank, after, lead.score))
     return picked
 
 
@@ -194,13 +251,14 @@ def _score(
     index: EvidenceIndex,
     n: int,
     result: SearchResult,
+    vector: np.ndarray,
     weights: dict[str, float],
     kind: Kind,
     asked_places: set[str],
     rank: int,
 ) -> float:
     text = sentence_text(index, n)
-    dense = float(index.sentence_vectors[n] @ result.query_vector)
+    dense = float(index.sentence_vectors[n] @ vector)
     held = index.sentence_terms(n)
     total = sum(weights.values())
     terms = sum(w for t, w in weights.items() if t in held) / total if total else 0.0
@@ -234,6 +292,8 @@ def _fits(kind: Kind, text: str) -> float:
         return 1.0 if _NAMED.search(text) else 0.0
     if kind is Kind.WHERE:
         return 1.0 if _PLACE.search(text) and _NAMED.search(text) else 0.0
+    if kind is Kind.WHY:
+        return 1.0 if _REASON.search(text) else 0.0
     return 0.0
 
 
@@ -262,17 +322,26 @@ def _repeats(index: EvidenceIndex, n: int, chosen: list[int]) -> bool:
 _ANAPHORA = re.compile(
     r"(It|Its|This|These|That|Those|They|Their|Such|Both|He|She|His|Her|The same)\b"
 )
-# "Solihull describes these two ideas as core": a demonstrative early in the sentence
-# points back as surely as an opening "These".
-_EARLY_DEMONSTRATIVE = re.compile(r"^(\S+\s+){1,6}(these|those)\s", re.I)
+# "Solihull describes these two ideas as core", "COSLA set this board up": a
+# demonstrative early in the sentence points back as surely as an opening "These".
+_EARLY_DEMONSTRATIVE = re.compile(r"^(\S+\s+){1,6}(these|those|this)\s", re.I)
+# "A needs analysis should therefore include what parents say": a sentence that draws a
+# conclusion needs the sentence it draws it from.
+_CONCLUSION = re.compile(r"^(\S+\s+){0,10}(therefore|thus|hence|consequently)\b", re.I)
 
 
 def _with_antecedent(index: EvidenceIndex, n: int) -> list[int]:
     """Sentence ``n``, after the sentence before it when ``n`` opens with "It", "This",
-    "They" and the like (or says "these" or "those" in its first words), so a quoted
-    sentence never leaves its subject behind."""
-    ref = index.sentences[n]
-    first = index.sentences_of[ref.passage][0]
+    "They" and the like (or says "these", "those" or "this" in its first words), so a
+    quoted sentence never leaves its subject behind."""
+    return [n - 1, n] if _points_back(index, n) else [n]
+
+
+def _points_back(index: EvidenceIndex, n: int) -> bool:
+    """Does sentence ``n`` lean on the sentence before it in its passage?"""
+    if n <= index.sentences_of[index.sentences[n].passage][0]:
+        return False
     text = sentence_text(index, n)
-    points_back = _ANAPHORA.match(text) or _EARLY_DEMONSTRATIVE.match(text)
-    return [n - 1, n] if n > first and points_back else [n]
+    return bool(
+        _ANAPHORA.match(text) or _EARLY_DEMONSTRATIVE.match(text) or _CONCLUSION.match(text)
+    )

@@ -5,8 +5,9 @@ in England?", "how do I write one?") leans on what came before. When a question 
 one (it points back with "it", "that", "those", "one"; opens with "and", "what about";
 or is too short to stand alone), it is searched together with the key words of the
 earlier question it leans on, or of the journey step the user is at, and the passages the
-earlier answer cited get a bounded boost. The reply says which question it read the
-follow-up against, so the reader can tell.
+earlier answer cited get a bounded boost unless the question brings a topic of its own.
+What the earlier answers showed travels too, so the reply adds to it. The reply says
+which question it read the follow-up against, so the reader can tell.
 """
 
 from __future__ import annotations
@@ -16,11 +17,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.answer.extract import PLACES, places_in
 from assistant.errors import ValidationError
 from assistant.evidence.text import normalise
 
 MAX_TURNS = 10
 MAX_CITED = 20
+# The answer a client echoes back for each turn: what the reader already saw. Our longest
+# answers are three quoted sentences; a longer echo is not one of ours.
+MAX_ANSWER_CHARS = 6000
+# A follow-up with this many topic words of its own ("and what does it cost per case of
+# depression?") is searched with the conversation's words but not pulled towards the
+# passages cited before: it asks about something they may not hold.
+OWN_TOPIC = 3
 _ID = re.compile(r"^[0-9a-f]{12}$")
 _OPENERS = re.compile(
     r"^(and|also|but|so|then|ok(ay)?|what about|how about|what of|and what|same for|"
@@ -32,6 +41,12 @@ _BACK_REFERENCE = re.compile(
     r"above|earlier|previous|mentioned)\b",
     re.I,
 )
+# "which of those is quickest?", "any of these in the North?": picking from what was
+# just listed points back however many words of its own the question has.
+_CHOOSING = re.compile(
+    r"\b(which|any|each|all|none|one|either|neither|both) of (those|these|them)\b", re.I
+)
+_SHORT = re.compile(r"^\W*(\w+\W+){0,4}\w+\W*$")
 # "there" and "one" point back only in questions with almost nothing else in them
 # ("how many are there in England?", "how do I write one?").
 _WEAK_REFERENCE = re.compile(r"\b(there|one|ones)\b", re.I)
@@ -48,15 +63,17 @@ mean means work works effective effectiveness evidence find found write start se
 used make made give show long take takes cost costs far well good best better right
 """
 _FILLER = frozenset(FILLER_WORDS.split())
+_PLACE_WORDS = frozenset(w for names in PLACES.values() for name in names for w in name.split())
 _WORD = re.compile(r"[A-Za-z0-9£%'-]+")
 
 
 @dataclass(frozen=True)
 class Turn:
-    """One earlier question and the passages its answer cited."""
+    """One earlier question, the passages its answer cited and the answer text shown."""
 
     message: str
     citations: tuple[str, ...] = ()
+    answer: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,17 +83,24 @@ class Reading:
     query: str
     interpreted_as: str | None = None
     boost: tuple[str, ...] = ()
+    # what the earlier answers it leans on already said, so the reply adds to it
+    shown: str = ""
+    # the topic words carried over from the earlier turns
+    carried: str = ""
 
 
 def check_history(value: Any, max_chars: int) -> tuple[Turn, ...]:
     """The ``history`` of an API request, oldest first; a ValidationError names the problem.
 
-    Each turn is ``{"message": str, "citations": [passage ids]}``; ids that are not
-    passage ids are ignored (a stale id simply boosts nothing)."""
+    Each turn is ``{"message": str, "citations": [passage ids], "answer": str}``, the
+    answer (the text the reader was shown) being optional; ids that are not passage ids
+    are ignored (a stale id simply boosts nothing)."""
     if value is None:
         return ()
     if not isinstance(value, list):
-        raise ValidationError('\'history\' must be a list of {"message", "citations"} turns')
+        raise ValidationError(
+            '\'history\' must be a list of {"message", "citations", "answer"} turns'
+        )
     if len(value) > MAX_TURNS:
         raise ValidationError(f"'history' has {len(value)} turns; the limit is {MAX_TURNS}")
     return tuple(_turn(item, n, max_chars) for n, item in enumerate(value))
@@ -84,8 +108,10 @@ def check_history(value: Any, max_chars: int) -> tuple[Turn, ...]:
 
 def _turn(item: Any, n: int, max_chars: int) -> Turn:
     where = f"'history[{n}]'"
-    if not isinstance(item, dict) or set(item) - {"message", "citations"}:
-        raise ValidationError(f"{where} must be an object with 'message' and 'citations'")
+    if not isinstance(item, dict) or set(item) - {"message", "citations", "answer"}:
+        raise ValidationError(
+            f"{where} must be an object with 'message', 'citations' and optionally 'answer'"
+        )
     message = item.get("message")
     if not isinstance(message, str) or not normalise(message):
         raise ValidationError(f"{where}.message must be a non-empty string")
@@ -95,7 +121,12 @@ def _turn(item: Any, n: int, max_chars: int) -> Turn:
     if not isinstance(cited, list) or not all(isinstance(c, str) for c in cited):
         raise ValidationError(f"{where}.citations must be a list of passage ids")
     ids = tuple(c.lower() for c in cited if _ID.match(c.lower()))[:MAX_CITED]
-    return Turn(normalise(message), ids)
+    shown = item.get("answer", "")
+    if not isinstance(shown, str):
+        raise ValidationError(f"{where}.answer must be a string")
+    if len(shown) > MAX_ANSWER_CHARS:
+        raise ValidationError(f"{where}.answer is longer than {MAX_ANSWER_CHARS} characters")
+    return Turn(normalise(message), ids, normalise(shown))
 
 
 def topic_words(text: str) -> list[str]:
@@ -106,7 +137,11 @@ def topic_words(text: str) -> list[str]:
 def is_follow_up(question: str) -> bool:
     """Does the question lean on an earlier one to make sense?"""
     own = topic_words(question)
-    if _OPENERS.match(question.strip()) or not own:
+    if _OPENERS.match(question.strip()) or not own or _CHOOSING.search(question):
+        return True
+    if len(own) == 1 and own[0].islower() and _SHORT.search(question):
+        # "how many sessions?", "what about cost?": one common word is a facet of the
+        # topic under discussion; a name or acronym ("what is a JSNA?") is a topic itself
         return True
     if _BACK_REFERENCE.search(question) and len(own) <= 2:
         return True
@@ -136,16 +171,32 @@ def read(
     if not (force or is_follow_up(question)):
         return Reading(question)
     own = {w.lower() for w in topic_words(question)}
+    asked_places = places_in(question)
+    if asked_places:
+        # "and in Wales?" after Northern Ireland: the new place replaces the old one
+        own |= _PLACE_WORDS
     carried: list[str] = []
     cited: list[str] = []
+    shown: list[str] = []
     for turn in reversed(history):
         carried = [w for w in topic_words(turn.message) if w.lower() not in own] + carried
         cited.extend(turn.citations)
+        shown.append(turn.answer)
         if carried and not is_follow_up(turn.message):
             break
     if carried:
-        query = f"{question} ({' '.join(dict.fromkeys(carried))})"
-        return Reading(query, turn.message, tuple(dict.fromkeys(cited))[:MAX_CITED])
+        words = " ".join(dict.fromkeys(carried))
+        # the earlier citations steer a question that says little of its own or picks
+        # from what they listed ("any of them", "there"), not one that names a place
+        # ("and in Wales?", "did it work in the English trial?"): they may not cover it
+        steered = not asked_places and (
+            len(topic_words(question)) < OWN_TOPIC
+            or bool(_CHOOSING.search(question) or _PLACE_REFERENCE.search(question))
+        )
+        boost = tuple(dict.fromkeys(cited))[:MAX_CITED] if steered else ()
+        return Reading(
+            f"{question} ({words})", turn.message, boost, " ".join(filter(None, shown)), words
+        )
     if step_title:
         return Reading(f"{question} ({step_title})", step_title)
     return Reading(question)

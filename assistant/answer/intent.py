@@ -43,7 +43,10 @@ _RULES: tuple[tuple[Intent, str], ...] = (
     (Intent.WHY, r"^(why|how come|what (is|are) the reasons?)\b"),
     (
         Intent.DEFINE,
-        r"^(what|who)( exactly)? (is|are|was|were) (a |an |the )?[\w'’-]+( [\w'’-]+){0,5}\??$|"
+        r"^(what|who)( exactly)? (is|are|was|were) "
+        r"(?!(a |an |the )?(case|role|evidence|point|purpose|impact|difference|link|reason|"
+        r"value|aim|benefit|effect|risk)s? (for|of|behind|between|on|in)\b)"
+        r"(a |an |the )?[\w'’-]+( [\w'’-]+){0,5}\??$|"
         r"^(define|definition|meaning)\b|^what does .{1,60} (mean|stand for)\b",
     ),
     (Intent.HOWTO, r"^(how (do|can|should|would|could|might|to|does|did|is|are|was)|what steps)\b"),

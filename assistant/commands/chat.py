@@ -43,7 +43,7 @@ def echo_answer(answer: Answer) -> None:
 @click.pass_context
 def chat(ctx: click.Context, node: str | None) -> None:
     """Ask questions one after another; an empty line or Ctrl-D ends the conversation."""
-    from assistant.answer.asking import answer, check_node
+    from assistant.answer.asking import answer, check_node, remembered
     from assistant.answer.queries import check_question
     from assistant.journey.guide import load_guide
     from assistant.search.engine import get_engine
@@ -69,4 +69,4 @@ def chat(ctx: click.Context, node: str | None) -> None:
         reply = answer(engine, guide, question, step, tuple(history[-MAX_TURNS:]))
         echo_answer(reply)
         if not reply.abstained:
-            history.append(Turn(question, tuple(c.id for c in reply.citations)))
+            history.append(remembered(question, reply))

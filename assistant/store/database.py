@@ -165,24 +165,39 @@ def _after_fork() -> None:
 os.register_at_fork(after_in_child=_after_fork)
 
 
-def start_purging(
-    store: Store, retention_days: int, every_seconds: float = 86_400
-) -> threading.Event:
-    """Purge now and then once a day, in a daemon thread; a failure is logged and retried.
-    Setting the returned event stops it."""
+class Purging:
+    """The purge thread. :meth:`stop` ends it and waits for a purge under way to finish,
+    so no connection is still checked out when the caller disposes of the engine."""
 
-    def run() -> None:
-        while not stop.is_set():
+    def __init__(self, store: Store, retention_days: int, every_seconds: float) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(store, retention_days, every_seconds), name="pair-purge"
+        )
+        self._thread.daemon = True
+        self._thread.start()
+
+    def _run(self, store: Store, retention_days: int, every_seconds: float) -> None:
+        while not self._stop.is_set():
             try:
                 counts = store.purge(retention_days)
                 log.info("retention purge: %s", counts)
             except SQLAlchemyError as exc:
                 log.warning("retention purge failed: database unavailable (%s)", type(exc).__name__)
-            stop.wait(every_seconds)
+            self._stop.wait(every_seconds)
 
-    stop = threading.Event()
-    threading.Thread(target=run, name="pair-purge", daemon=True).start()
-    return stop
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+
+def start_purging(store: Store, retention_days: int, every_seconds: float = 86_400) -> Purging:
+    """Purge now and then once a day, in a daemon thread; a failure is logged and retried."""
+    return Purging(store, retention_days, every_seconds)
 
 
 def secret_key(settings: Settings) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from assistant.answer.asking import remembered
 from assistant.answer.compose import Answer
 from assistant.answer.followup import MAX_TURNS, Turn
 from assistant.errors import ValidationError
@@ -106,7 +107,7 @@ def run(
             reply = ask(case.text, tuple(history[-MAX_TURNS:]), use_cards)
             results.append(judge(case, reply, follow_up=n > 0))
             if not reply.abstained:
-                history.append(Turn(case.text, tuple(c.id for c in reply.citations)))
+                history.append(remembered(case.text, reply))
     return results
 
 

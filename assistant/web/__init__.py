@@ -87,6 +87,8 @@ def create_app(
         feedback,
         hosts,
         journey,
+        logs,
+        metrics,
         pages,
         search,
         security,
@@ -105,6 +107,8 @@ def create_app(
     widget.init_app(app, settings)
     feedback.init_app(app)
     admin.init_app(app)
+    metrics.init_app(app, settings)
+    logs.init_app(app)  # last: its hook runs first, so every request is timed and numbered
     return app
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 
-from assistant.answer.asking import answer, check_node
+from assistant.answer.asking import answer, check_node, remembered
 from assistant.answer.compose import Answer
 from assistant.answer.followup import Turn, check_history
 from assistant.errors import ValidationError
@@ -137,15 +137,13 @@ def ask() -> tuple[str, int]:
 
 
 def previous_turn(form: Mapping[str, str]) -> tuple[Turn, ...]:
-    """The earlier question carried by the no-JavaScript form, as a one-turn history."""
+    """The earlier question and answer carried by the no-JavaScript form, as a one-turn
+    history."""
     message = form.get("previous", "")
     cited = [c for c in form.get("previous_cited", "").split(",") if c]
+    earlier = {"message": message, "citations": cited, "answer": form.get("previous_answer", "")}
     try:
-        return (
-            check_history([{"message": message, "citations": cited}], settings().max_question_chars)
-            if message.strip()
-            else ()
-        )
+        return check_history([earlier], settings().max_question_chars) if message.strip() else ()
     except ValidationError:
         return ()  # a damaged hidden field only loses the context, never the question
 
@@ -170,5 +168,5 @@ def printable() -> str:
         reply = answer(engine(), g, question, node, tuple(history), settings().use_cards)
         asked.append(reply)
         if not reply.abstained:
-            history.append(Turn(question, tuple(c.id for c in reply.citations)))
+            history.append(remembered(question, reply))
     return render_template("chat/print.html", answers=asked, base=base_url().rstrip("/"))

@@ -24,7 +24,7 @@ from assistant.errors import NotFound, PairError, ValidationError
 from assistant.store import answers as rows
 from assistant.store.database import Store, get_store, secret_key
 from assistant.store.scrub import scrub
-from assistant.web import settings
+from assistant.web import metrics, settings
 
 log = logging.getLogger(__name__)
 bp = Blueprint("feedback", __name__)
@@ -60,6 +60,7 @@ def _serializer() -> URLSafeTimedSerializer:
 def record(reply: Answer, node: str | None) -> str | None:
     """Record ``reply``; its signed ``answer_id``, or None when the database is unavailable."""
     kind, policy = reply.kind, settings().store_questions
+    metrics.count_answer(kind)
     text = scrub(reply.question) if kind != "signposted" else None
     asked = rows.Asked(
         kind=kind,
@@ -145,6 +146,7 @@ def give_feedback(answer_id: str, helpful: bool, comment: str | None) -> None:
         ) from None
     if not found:
         raise NotFound("that answer is no longer kept, so it takes no feedback")
+    metrics.count_feedback(helpful)
 
 
 @bp.post("/api/feedback")

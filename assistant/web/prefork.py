@@ -9,12 +9,22 @@ pages copy-on-write and one process's GIL no longer caps the throughput. Without
 Each worker checks for a newer index build on its own and switches without dropping
 requests (see :mod:`assistant.search.engine`). Rate-limit counters are per process unless
 ``PAIR_RATE_LIMIT_STORAGE`` names a shared store.
+
+``/metrics`` adds up what every worker counted: under gunicorn, prometheus-client runs in
+its multiprocess mode, each worker writing its counters to files in a private folder that
+``serve`` creates before the app is imported and deletes when the server stops; a worker
+that exits is marked dead there. With JSON logs, gunicorn's own lines are JSON too.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
@@ -23,6 +33,7 @@ from assistant.config import Settings
 
 log = logging.getLogger(__name__)
 SERVERS = ("auto", "gunicorn", "waitress")
+METRICS_FOLDER = "PROMETHEUS_MULTIPROC_DIR"  # read by prometheus-client when it is imported
 
 
 def worker_count(settings: Settings, requested: int | None) -> int:
@@ -58,8 +69,62 @@ def serve(app: Flask, settings: Settings, host: str, port: int, workers: int, se
     _gunicorn(app, _gunicorn_options(settings, host, port, workers)).run()
 
 
+@contextmanager
+def metrics_folder(shared: bool) -> Iterator[None]:
+    """Multiprocess metrics (``shared``) in a new private folder, removed afterwards; or
+    metrics kept in this process. Enter before :mod:`assistant.web.metrics` is imported."""
+    if not shared:
+        os.environ.pop(METRICS_FOLDER, None)
+        yield
+        return
+    folder, owner = tempfile.mkdtemp(prefix="pair-metrics-"), os.getpid()
+    os.environ[METRICS_FOLDER] = folder
+    try:
+        yield
+    finally:
+        if os.getpid() == owner:  # not in a worker leaving the stack it was forked in
+            os.environ.pop(METRICS_FOLDER, None)
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _worker_exited(server: Any, worker: Any) -> None:
+    """gunicorn's ``child_exit`` hook: the worker's live gauges leave the sum."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+
+
+def _worker_leaving(server: Any, worker: Any) -> None:
+    """gunicorn's ``worker_exit`` hook: leave now, with the exit status gunicorn chose.
+
+    A worker inherits at fork the C++ thread pools the parent created (ONNX Runtime's,
+    for the question encoder); their destructors, run as the interpreter shuts down, fail
+    on threads the child never had and abort the worker (SIGABRT, "terminate called after
+    throwing std::system_error"). Log lines are already written; nothing else is pending.
+    """
+    leaving = sys.exc_info()[1]
+    code = leaving.code if isinstance(leaving, SystemExit) else 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else (0 if code is None else 1))
+
+
+def _gunicorn_logger() -> type:
+    """gunicorn's logger, writing its lines in the app's format (for JSON logs)."""
+    from gunicorn.glogging import Logger
+
+    class AppFormatLogger(Logger):  # type: ignore[misc]
+        def setup(self, cfg: Any) -> None:
+            super().setup(cfg)
+            ours = next((h.formatter for h in logging.getLogger().handlers if h.formatter), None)
+            for handler in self.error_log.handlers if ours else ():
+                handler.setFormatter(ours)
+
+    return AppFormatLogger
+
+
 def _gunicorn_options(settings: Settings, host: str, port: int, workers: int) -> dict[str, Any]:
-    return {
+    options: dict[str, Any] = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
         "worker_class": "gthread",
@@ -82,7 +147,12 @@ def _gunicorn_options(settings: Settings, host: str, port: int, workers: int) ->
         "control_socket_disable": True,  # no control socket in the user's home folder
         # no per-worker temporary heartbeat files on slow disks
         "worker_tmp_dir": "/dev/shm" if os.path.isdir("/dev/shm") else None,
+        "child_exit": _worker_exited,
+        "worker_exit": _worker_leaving,
     }
+    if settings.log_format == "json":
+        options["logger_class"] = _gunicorn_logger()
+    return options
 
 
 def _gunicorn(app: Flask, options: dict[str, Any]) -> Any:

@@ -105,6 +105,15 @@ STORED = (
         "To stop one user or site overwhelming the service",
     ),
     Stored(
+        "A line in the server's log for each request: the time, which kind of page or API "
+        "call it was (never the question or the address typed), the result, how long it "
+        "took and a request number; not your network address",
+        "In the server's log, read by the people who run the service, and as totals "
+        "(counts and timings) in its monitoring",
+        "As long as the organisation that runs the service keeps its logs",
+        "To run the service, see how busy it is and trace faults",
+    ),
+    Stored(
         "A record of each answer: when it was given, its kind (summary, quotation, no "
         "answer, help for a parent), how confident the match was, the journey step and the "
         "passages cited; and your 'Was this helpful?' reply and comment, if you give one",

@@ -41,3 +41,22 @@ def test_the_highlighted_spans_are_the_quoted_sentences(engine: Engine) -> None:
     for citation in answer.citations:
         quoted = [s.text for s in answer.sentences if s.citation == citation.n]
         assert [citation.text[a:b] for a, b in citation.highlights] == quoted
+
+
+def test_the_lead_sentence_keeps_the_sentence_that_says_what_it_means(engine: Engine) -> None:
+    answer = extract(engine, "Which referral data did PIP UK teams enter into a shared portal?")
+    texts = [s.text for s in answer.sentences]
+    assert "portal" in texts[0] and texts[1].startswith("This covered"), texts
+
+
+def test_a_sentence_drawing_a_conclusion_comes_after_what_it_is_drawn_from(
+    engine: Engine,
+) -> None:
+    answer = extract(engine, "Should a parent-infant needs analysis include what parents say?")
+    texts = {c.n: c.text for c in answer.citations}
+    said = answer.sentences
+    concluding = [i for i, s in enumerate(said) if " therefore " in s.text]
+    assert concluding, [s.text for s in said]
+    for i in concluding:
+        assert i > 0 and said[i - 1].citation == said[i].citation
+        assert f"{said[i - 1].text} {said[i].text}" in texts[said[i].citation]

@@ -16,6 +16,10 @@ from assistant.answer.extract import Kind, _fits, kind_of
         ("How many commissioners took part?", Kind.COUNT),
         ("Is video feedback effective?", Kind.EFFECT),
         ("What is a mother and baby unit?", Kind.DEFINE),
+        ("How much does a parent-infant team cost?", Kind.COUNT),
+        ("is it cost-effective though?", Kind.EFFECT),
+        ("Is home visiting good value for money?", Kind.EFFECT),
+        ("is it worth the cost?", Kind.EFFECT),
     ],
 )
 def test_the_question_says_what_kind_of_sentence_answers_it(question: str, kind: Kind) -> None:
@@ -34,3 +38,9 @@ def test_when_who_and_where_want_a_date_a_name_and_a_place() -> None:
     assert _fits(Kind.WHO, "It is commissioned by Better Start Bradford.") == 1.0
     assert _fits(Kind.WHO, "It works with parents and babies.") == 0.0
     assert _fits(Kind.WHERE, "It covers three wards in Bradford Moor and Little Horton.") == 1.0
+
+
+def test_why_wants_a_reason() -> None:
+    assert kind_of("Why did the service close?") is Kind.WHY
+    assert _fits(Kind.WHY, "It closed because its grant ended.") == 1.0
+    assert _fits(Kind.WHY, "It closed in June 2021 after ten years.") == 0.0

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.followup import MAX_TURNS, Turn, check_history, is_follow_up, read
+from assistant.answer.followup import (
+    MAX_ANSWER_CHARS,
+    MAX_TURNS,
+    Turn,
+    check_history,
+    is_follow_up,
+    read,
+)
 from assistant.errors import ValidationError
 
 EARLIER = Turn("Can we pool budgets with a section 75 agreement?", ("0123456789ab",))
@@ -21,13 +28,35 @@ EARLIER = Turn("Can we pool budgets with a section 75 agreement?", ("0123456789a
         "how do I write one?",
         "how long does it take to set up?",
         "is there a specialist inpatient unit there?",
+        "which of these would suit a small team working across a rural county?",
+        "are any of them free to use in routine practice?",
     ],
 )
 def test_questions_that_lean_on_an_earlier_one_are_follow_ups(question: str) -> None:
     assert is_follow_up(question)
     reading = read(question, [EARLIER])
     assert reading.interpreted_as == EARLIER.message
-    assert "section 75" in reading.query and reading.boost == EARLIER.citations
+    assert "section 75" in reading.query
+    steered = "England" not in question
+    assert reading.boost == (EARLIER.citations if steered else ())
+
+
+@pytest.mark.parametrize(
+    ("question", "steered"),
+    [
+        ("is it quick?", True),
+        ("are any of them free to use in routine practice?", True),
+        ("is there a specialist inpatient unit there?", True),
+        ("and what does it cost per case of depression?", False),
+        ("did it work in the Scottish trial?", False),
+    ],
+)
+def test_earlier_citations_steer_only_a_question_that_says_little_of_its_own(
+    question: str, steered: bool
+) -> None:
+    reading = read(question, [EARLIER])
+    assert reading.interpreted_as == EARLIER.message
+    assert reading.boost == (EARLIER.citations if steered else ())
 
 
 @pytest.mark.parametrize(
@@ -64,6 +93,8 @@ def test_history_is_validated_and_unknown_ids_are_ignored() -> None:
     )
     assert turns == (Turn("What is a JSNA?", ("0123456789ab",)),)
     assert check_history(None, 1000) == ()
+    shown = check_history([{"message": "JSNA?", "citations": [], "answer": " A  JSNA is. [1]"}], 9)
+    assert shown == (Turn("JSNA?", (), "A JSNA is. [1]"),)
 
 
 @pytest.mark.parametrize(
@@ -78,6 +109,8 @@ def test_history_is_validated_and_unknown_ids_are_ignored() -> None:
         ([{"message": "hi", "citations": "abc"}], "list of passage ids"),
         ([{"message": "hi", "citations": [1, 2]}], "list of passage ids"),
         ([{"message": "q"}] * (MAX_TURNS + 1), f"limit is {MAX_TURNS}"),
+        ([{"message": "hi", "answer": ["a"]}], "answer must be a string"),
+        ([{"message": "hi", "answer": "x" * (MAX_ANSWER_CHARS + 1)}], "answer is longer"),
     ],
 )
 def test_bad_history_is_refused_naming_the_problem(value: object, message: str) -> None:
@@ -96,6 +129,40 @@ def test_a_chain_of_follow_ups_reads_back_to_the_question_that_stood_alone() -> 
 
 def test_a_question_that_seems_to_stand_alone_is_read_in_context_only_when_forced() -> None:
     earlier = Turn("What is Watch, Wait and Wonder?")
-    assert read("how many sessions?", [earlier]).interpreted_as is None
-    forced = read("how many sessions?", [earlier], force=True)
+    question = "how many weekly sessions do parents attend?"
+    assert read(question, [earlier]).interpreted_as is None
+    forced = read(question, [earlier], force=True)
     assert forced.interpreted_as == earlier.message and "Wonder" in forced.query
+
+
+@pytest.mark.parametrize(
+    ("question", "leans"),
+    [
+        ("how many sessions?", True),
+        ("what about cost?", True),
+        ("What is a JSNA?", False),
+        ("PIR-GAS", False),
+        ("Which outcome measures suit a parent-infant team?", False),
+    ],
+)
+def test_one_common_word_is_a_facet_of_the_topic_but_a_name_is_a_topic(
+    question: str, leans: bool
+) -> None:
+    assert is_follow_up(question) is leans
+
+
+def test_a_follow_up_knows_what_the_answers_it_leans_on_showed() -> None:
+    first = Turn("What did the 2025 BMC study find?", (), "Three groups of factors. [1]")
+    second = Turn("how many commissioners did they interview?", (), "Nine. [1]")
+    unrelated = Turn("What is a JSNA?", (), "A needs assessment. [1]")
+    reading = read("where were they based?", [unrelated, first, second])
+    assert "Nine. [1]" in reading.shown and "Three groups" in reading.shown
+    assert "needs assessment" not in reading.shown
+    assert reading.carried and reading.carried in reading.query
+
+
+def test_a_follow_up_that_names_a_new_place_drops_the_old_one() -> None:
+    earlier = Turn("Is there a mother and baby unit in Northern Ireland?")
+    reading = read("and in Wales?", [earlier])
+    assert "Wales" in reading.query and "Ireland" not in reading.query
+    assert "mother" in reading.carried

@@ -18,6 +18,10 @@ from assistant.answer.intent import Intent, compatible, intent_of
         ("Why are fathers rarely assessed?", Intent.WHY),
         ("What is the Family Nurse Partnership?", Intent.DEFINE),
         ("what does PIR-GAS mean", Intent.DEFINE),
+        ("What is Circle of Security?", Intent.DEFINE),
+        ("What is the case for a dedicated parent-infant team?", Intent.OPEN),
+        ("what is the role of the health visitor", Intent.OPEN),
+        ("What is the evidence behind video feedback?", Intent.OPEN),
         ("How do we pool budgets?", Intent.HOWTO),
         ("and is it effective?", Intent.YESNO),
         (

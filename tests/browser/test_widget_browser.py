@@ -35,11 +35,16 @@ def tab_to_launcher(page: Any) -> None:
 
 
 def open_with_keyboard(page: Any, url: str) -> Any:
+    from playwright.sync_api import expect
+
     page.goto(url)
     tab_to_launcher(page)
     page.keyboard.press("Enter")
     frame = panel_frame(page)
     frame.locator("#message").wait_for()
+    # the panel moves focus to the question box once its frame has loaded; keys typed
+    # before then would go nowhere, for a person as for the test
+    expect(frame.locator("#message")).to_be_focused()
     return frame
 
 

@@ -271,6 +271,12 @@ def header_cases() -> list[Case]:
         Case("unknown", "GET", "/nope/%ED%A0%80"),
         Case("healthz post", "POST", "/healthz", b"x", "text/plain"),
         Case("healthz query", "GET", "/healthz?%ED%A0%80=%FF"),
+        Case("metrics post", "POST", "/metrics", b"x", "text/plain"),
+        Case("metrics query", "GET", "/metrics?name[]=%ED%A0%80&%00=%FF"),
+        Case("metrics forged", "GET", "/metrics", headers={"X-Forwarded-For": "127.0.0.1"}),
+        Case(
+            "metrics request id", "GET", "/metrics", headers={"X-Request-ID": "<x> " + "x" * 5000}
+        ),
         Case("about query", "GET", "/about?%00=%00"),
         Case("sources query", "GET", "/sources?sort=%FF"),
         Case("journey start", "GET", "/journey?trail=%ED%A0%80"),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import time
+import warnings
 from datetime import timedelta
 
 import pytest
@@ -50,7 +52,7 @@ def test_purge_deletes_only_what_is_older_than_the_retention(store: Store) -> No
 
 def test_the_server_purges_at_start_up_and_then_on_a_timer(store: Store) -> None:
     old = record_answer(store, Asked("refused", 0.1, question="old"))
-    stop = start_purging(store, retention_days=1, every_seconds=0.05)
+    purging = start_purging(store, retention_days=1, every_seconds=0.05)
     try:
         assert _count(store) == 1  # nothing is old yet
         with store.engine.begin() as conn:
@@ -65,7 +67,22 @@ def test_the_server_purges_at_start_up_and_then_on_a_timer(store: Store) -> None
             time.sleep(0.05)
         assert _count(store) == 0
     finally:
-        stop.set()
+        purging.stop()
+
+
+def test_stopping_the_purge_waits_for_it_so_no_connection_is_left_open(store: Store) -> None:
+    """A purge still running when the engine was disposed returned its connection to the
+    discarded pool, where it stayed open until collected (psycopg's ResourceWarning)."""
+    purging = start_purging(store, retention_days=1, every_seconds=0)  # back to back
+    time.sleep(0.2)
+    purging.stop()
+    assert not purging.running
+    assert store.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        store.engine.dispose()
+        gc.collect()
+    assert [w.message for w in caught if issubclass(w.category, ResourceWarning)] == []
 
 
 def _count(store: Store) -> int:

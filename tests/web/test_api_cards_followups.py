@@ -55,6 +55,31 @@ def test_a_follow_up_is_read_against_the_earlier_question(client: FlaskClient) -
     assert "section 75" in " ".join(c["text"] for c in data["citations"]).lower()
 
 
+def turn(reply: dict[str, Any]) -> dict[str, Any]:
+    """The turn a client keeps of a reply, as the chat page sends it back."""
+    cited = [c["id"] for c in reply["citations"]]
+    return {"message": reply["question"], "citations": cited, "answer": reply["answer"]}
+
+
+def test_a_follow_up_adds_to_what_the_reader_was_shown(client: FlaskClient) -> None:
+    first = ask(client, {"message": "What does the Family Nurse Partnership cost per child?"})
+    assert not first["abstained"]
+    body = {"message": "and is it good value for money?", "history": [turn(first)]}
+    again = ask(client, body)
+    assert again["interpreted_as"] == first["question"] and not again["abstained"]
+    assert again.get("card_id") is None or again.get("card_id") != first.get("card_id")
+    quoted = [s["text"] for s in again["sentences"]]
+    assert not any(q in first["answer"] for q in quoted), quoted
+    assert "cost" in again["answer"].lower()
+
+
+def test_a_follow_up_quotes_the_sentence_that_says_what_it_asks(client: FlaskClient) -> None:
+    first = ask(client, {"message": "Tell me about Watch, Wait and Wonder"})
+    again = ask(client, {"message": "how many weekly sessions?", "history": [turn(first)]})
+    assert again["interpreted_as"] == first["question"]
+    assert "18" in again["answer"], again["answer"]
+
+
 def test_without_history_the_same_follow_up_has_nothing_to_lean_on(client: FlaskClient) -> None:
     data = ask(client, {"message": "how long does it take to set up?"})
     assert "interpreted_as" not in data

@@ -203,11 +203,13 @@
     return box;
   }
 
-  /* The conversation as /api/ask's `history`: the last ten questions and what they cited. */
+  /* The conversation as /api/ask's `history`: the last ten questions, what they cited
+     and the answers shown, so a follow-up adds to them instead of repeating them. */
   function historyOf(turns) {
     return turns.filter(function (t) { return t.q && t.a && !t.a.abstained && t.a.sentences; })
       .slice(-10).map(function (t) {
-        return { message: t.q, citations: (t.a.citations || []).map(function (c) { return c.id; }) };
+        return { message: t.q, citations: (t.a.citations || []).map(function (c) { return c.id; }),
+          answer: t.a.answer || "" };
       });
   }
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from flask.testing import FlaskClient
 
 from assistant.cli import main
@@ -185,18 +185,25 @@ def test_check_reports_no_review_for_a_card_checked_after_its_passages(carded: S
     assert f"{CARD_ID}: 27 -> " in result.output and "under review" not in result.output
 
 
+def edit_and_rebuild(served: Served, old: str, new: str) -> Result:
+    """Edit the sample passage's text and rebuild the index from the CLI: one passage changed."""
+    sample = served.settings.corpus_dir / "evidence" / "sample.md"
+    sample.write_text(sample.read_text(encoding="utf-8").replace(old, new), "utf-8")
+    env = {
+        "PAIR_CORPUS_DIR": str(served.settings.corpus_dir),
+        "PAIR_INDEX_DIR": str(served.settings.index_dir),
+    }
+    result = CliRunner().invoke(main, ["index", "build"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "1 changed" in result.output
+    return result
+
+
 def test_a_build_names_an_edit_that_left_the_passage_review_date_behind(
     carded: Served,
 ) -> None:
     """Edited text with its old (here: no) review date cannot flag the card: say so."""
-    sample = carded.settings.corpus_dir / "evidence" / "sample.md"
-    text = sample.read_text(encoding="utf-8")
-    sample.write_text(text.replace("had no such team", "had no specialised team"), "utf-8")
-    env = {"PAIR_CORPUS_DIR": str(carded.settings.corpus_dir)}
-    env["PAIR_INDEX_DIR"] = str(carded.settings.index_dir)
-    result = CliRunner().invoke(main, ["index", "build"], env=env)
-    assert result.exit_code == 0, result.output
-    assert "1 changed" in result.output
+    result = edit_and_rebuild(carded, "had no such team", "had no specialised team")
     assert (
         "Edited passage sample > Twenty-seven specialised teams in 2019 (reviewed never) is "
         f"cited by card '{CARD_ID}' (reviewed 2026-12-02), which does not show under review"
@@ -207,11 +214,5 @@ def test_a_build_says_nothing_when_the_passage_was_reviewed_after_the_card(
     edited: Served,
 ) -> None:
     """The passage already carries a review date after the card's: the card is flagged."""
-    sample = edited.settings.corpus_dir / "evidence" / "sample.md"
-    text = sample.read_text(encoding="utf-8")
-    sample.write_text(text.replace("no specialised team", "no specialist team"), "utf-8")
-    env = {"PAIR_CORPUS_DIR": str(edited.settings.corpus_dir)}
-    env["PAIR_INDEX_DIR"] = str(edited.settings.index_dir)
-    result = CliRunner().invoke(main, ["index", "build"], env=env)
-    assert result.exit_code == 0, result.output
-    assert "1 changed" in result.output and "Edited passage" not in result.output
+    result = edit_and_rebuild(edited, "no specialised team", "no specialist team")
+    assert "Edited passage" not in result.output

@@ -50,6 +50,7 @@ _CHOOSING = re.compile(
     r"(that|this|it|those|these|them))\b",
     re.I,
 )
+# five words at most
 _SHORT = re.compile(r"^\W*(\w+\W+){0,4}\w+\W*$")
 # "there" and "one" point back only in questions with almost nothing else in them
 # ("how many are there in England?", "how do I write one?").

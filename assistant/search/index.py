@@ -709,7 +709,10 @@ def damaged_files(folder: Path, manifest: dict[str, Any], checksums: bool = True
 
 
 def _read_build(folder: Path, manifest: dict[str, Any]) -> EvidenceIndex:
-    passages = [Passage(**_interned(row)) for row in _read_jsonl(folder / "passages.jsonl")]
+    with (folder / "passages.jsonl").open(encoding="utf-8") as handle:
+        # line by line into passages: never every parsed row at once (a large corpus's
+        # rows would take more memory than its passages)
+        passages = [Passage(**_interned(json.loads(line))) for line in handle if line.strip()]
     sources = {
         sid: Source(**_tuples(row))
         for sid, row in json.loads((folder / "sources.json").read_text("utf-8")).items()
@@ -769,17 +772,16 @@ def _read_jsonl(path: Path) -> list[Any]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-# Passage fields whose values repeat from passage to passage (one string each, shared)
-_REPEATED = ("heading", "section", "topic", "file", "evidence", "reviewed", "page")
-
-
 def _interned(row: dict[str, Any]) -> dict[str, Any]:
-    """:func:`_tuples`, with the repeated strings shared (a large corpus holds
-    hundreds of thousands of passages but far fewer sections, files and sources)."""
-    for name in _REPEATED:
-        if isinstance(row.get(name), str):
-            row[name] = sys.intern(row[name])
-    row["source_ids"] = tuple(sys.intern(s) for s in row.get("source_ids", ()))
+    """:func:`_tuples`, with the strings that repeat from passage to passage shared (a
+    large corpus holds hundreds of thousands of passages but far fewer sections, files,
+    grades and sources)."""
+    intern = sys.intern
+    row["heading"], row["section"] = intern(row["heading"]), intern(row["section"])
+    row["topic"], row["file"] = intern(row["topic"]), intern(row["file"])
+    if row.get("evidence"):
+        row["evidence"] = intern(row["evidence"])
+    row["source_ids"] = tuple(intern(s) for s in row["source_ids"])
     return _tuples(row)
 
 

@@ -19,6 +19,8 @@ Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
 CANDIDATES = 50
 NEAR_DUPLICATE = 0.95
+# Longer candidate lists are checked for near-duplicates with the stored nearest passages
+LISTED_DUPLICATES_ABOVE = 512
 # Hybrid confidence blends the best dense cosine with how much of the query's idf weight
 # the best of the top hits contains. Short acronyms ("COM-B") have low cosines but full
 # lexical coverage; off-topic questions about babies ("Calpol dose") have fair cosines
@@ -115,15 +117,12 @@ class Retriever:
         candidates = fused[: max(k * 2, k + 10)]
         positions = np.fromiter((p for p, _ in candidates), dtype=np.int64)
         block = self.index.vectors[positions]
-        similar = block @ block.T  # one product for every near-duplicate check
         cosines = block @ vector
-        kept: list[int] = []
-        for i in range(len(candidates)):
-            if kept and float(similar[i, kept].max()) > NEAR_DUPLICATE:
-                continue
-            kept.append(i)
-            if len(kept) == k:
-                break
+        kept = None
+        if len(candidates) > LISTED_DUPLICATES_ABOVE:
+            kept = _distinct_by_lists(self.index, positions, k)
+        if kept is None:
+            kept = _distinct(block, k)
         return [self._hit(candidates[i], float(cosines[i]), lexical) for i in kept]
 
     def _hit(self, candidate: tuple[int, float], cosine: float, lexical: dict[int, float]) -> Hit:
@@ -159,6 +158,44 @@ class Retriever:
         if mode == "lexical":
             return round(coverage, 4)
         return round(DENSE_WEIGHT * cosine + (1 - DENSE_WEIGHT) * coverage, 4)
+
+
+def _distinct(block: np.ndarray, k: int) -> list[int]:
+    """The first ``k`` rows of ``block`` that are no near-duplicate of an earlier kept row."""
+    similar = block @ block.T  # one product for every near-duplicate check
+    kept: list[int] = []
+    for i in range(len(block)):
+        if kept and float(similar[i, kept].max()) > NEAR_DUPLICATE:
+            continue
+        kept.append(i)
+        if len(kept) == k:
+            break
+    return kept
+
+
+def _distinct_by_lists(index: EvidenceIndex, positions: np.ndarray, k: int) -> list[int] | None:
+    """:func:`_distinct` from the build's nearest-passage lists, for long candidate lists
+    (a phrase held by thousands of passages), where comparing every candidate with every
+    other costs seconds. A passage's near-duplicates are all in its list when the last
+    one listed is no near-duplicate; otherwise (or without lists) None. Exact where the
+    lists are (exact search); above ``PAIR_HNSW_ABOVE`` as approximate as the search."""
+    if index.related is None:
+        return None
+    lists = index.related[positions]
+    scores = np.einsum("nd,nwd->nw", index.vectors[positions], index.vectors[lists])
+    if (scores[:, -1] > NEAR_DUPLICATE).any():
+        return None  # some list may stop short of a passage's near-duplicates
+    near = (scores > NEAR_DUPLICATE) & (lists != positions[:, None])
+    kept: list[int] = []
+    taken: set[int] = set()
+    for i, position in enumerate(positions.tolist()):
+        if near[i].any() and not taken.isdisjoint(lists[i][near[i]].tolist()):
+            continue
+        kept.append(i)
+        taken.add(position)
+        if len(kept) == k:
+            break
+    return kept
 
 
 def _rrf(rankings: list[list[tuple[int, float]]], k: int) -> list[tuple[int, float]]:

@@ -120,7 +120,7 @@ def bench_size(size: int, work: Path, embed: str) -> str:
             f"{disk:7.0f} MiB | {rss:6.0f} MiB | {server.cold_start:5.1f} s | "
             f"{ask[0]:.0f}/{ask[1]:.0f} ms | {find[0]:.0f}/{find[1]:.0f} ms | "
             f"{quoted[0]:.0f}/{quoted[1]:.0f} ms | {page[0]:.0f}/{page[1]:.0f} ms | "
-            f"{search['kind']}{recall}"
+            f"{search['kind']}{recall} | {os.getloadavg()[0]:.1f}"
         )
     finally:
         server.stop()
@@ -129,6 +129,7 @@ def bench_size(size: int, work: Path, embed: str) -> str:
 HEADER = (
     "passages | full build | rebuild after one 100-page document | on disk | RSS | cold start"
     " | /api/ask p50/p95 | /api/search | quoted phrase | /evidence/<id> | vector search"
+    " | load average (other work on the machine slows every figure)"
 )
 
 

@@ -5,9 +5,11 @@ Only ever binds 127.0.0.1; every loop is bounded.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -61,12 +63,16 @@ class Server:
         return [_rss_pss(pid) for pid in self.workers()]
 
     def stop(self) -> None:
+        workers = self.pids()[1:]
         self.process.terminate()
         try:
-            self.process.wait(timeout=30)
+            self.process.wait(timeout=45)  # past gunicorn's 30 s graceful timeout
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=30)
+            for pid in workers:  # a master killed first leaves its workers running
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
 
 
 def free_port() -> int:

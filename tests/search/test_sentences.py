@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from assistant.search.engine import Engine
-from assistant.search.sentences import SentenceRef, SentenceRefs, SentencesOf
+from assistant.search.sentences import SentenceRef, SentenceRefs, SentencesOf, read_rows
 
 
 def test_each_passage_finds_its_own_sentences() -> None:
@@ -35,3 +37,13 @@ def test_the_loaded_index_maps_every_sentence_to_its_passage(engine: Engine) -> 
         ref = index.sentences[n]
         assert n in index.sentences_of[ref.passage]
         assert index.passages[ref.passage].text[ref.start : ref.end].strip()
+
+
+def test_sentences_are_read_in_one_parse_and_damage_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "sentences.jsonl"
+    path.write_text("[0, 0, 12]\n[0, 13, 40]\n\n[3, 0, 7]\n")
+    assert read_rows(path).rows.tolist() == [[0, 0, 12], [0, 13, 40], [3, 0, 7]]
+    for damaged in ("[0, 0, 12]\n[0, 13]\n", "[0, 0, 12]\n[0, x, 40]\n", "[0, 0, 1] [1, 2, 3]\n"):
+        path.write_text(damaged)
+        with pytest.raises(ValueError, match="one \\[passage, start, end\\] a line"):
+            read_rows(path)

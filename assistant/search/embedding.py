@@ -21,6 +21,7 @@ import numpy as np
 from assistant.config import DEFAULT_MODEL
 from assistant.errors import ModelError
 from assistant.search import minilm, onnxencoder
+from assistant.search.checksums import update_from_file
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -175,9 +176,7 @@ def weights_sha256(location: Path | str) -> str:
     for path in sorted(location.rglob("*")):
         if path.suffix in _WEIGHT_SUFFIXES and path.is_file():
             digest.update(path.relative_to(location).as_posix().encode())
-            with path.open("rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
+            update_from_file(digest, path)
     return digest.hexdigest()
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import fcntl
-import hashlib
 import json
 import logging
 import os
@@ -49,6 +48,7 @@ from assistant.evidence.corpus import (
     load_corpus,
 )
 from assistant.evidence.text import sentence_spans
+from assistant.search.checksums import file_sha256
 from assistant.search.embedding import (
     Embedder,
     SentenceTransformerEmbedder,
@@ -57,7 +57,6 @@ from assistant.search.embedding import (
 from assistant.search.lexical import LexicalIndex, Synonyms, tokenize
 from assistant.search.neighbours import nearest_passages, searched_neighbours, updated_neighbours
 from assistant.search.onnxencoder import ENCODER_FILE
-from assistant.search.onnxencoder import sha256 as onnx_sha256
 from assistant.search.reuse import Reusing, previous_neighbours, previous_vectors
 from assistant.search.sentences import SentenceRefs, SentencesOf, read_rows
 
@@ -522,7 +521,7 @@ def _write_encoder(folder: Path, embedder: Embedder) -> dict[str, Any]:
         "query_encoder": {
             "file": ENCODER_FILE,
             "format": "onnx fp32, fused",
-            "sha256": onnx_sha256(target),
+            "sha256": file_sha256(target),
         }
     }
 
@@ -587,7 +586,7 @@ def _write_jsonl(path: Path, rows: Any) -> None:
 
 def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
     names = _artefacts(folder)
-    manifest["files"] = {name: _sha256(folder / name) for name in names}
+    manifest["files"] = {name: file_sha256(folder / name) for name in names}
     manifest["sizes"] = {name: (folder / name).stat().st_size for name in names}
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
 
@@ -599,10 +598,6 @@ def _artefacts(folder: Path) -> list[str]:
         raise IndexError_(f"the lexical index wrote unexpected files: {sorted(written)}")
     encoder = [ENCODER_FILE] if (folder / ENCODER_FILE).is_file() else []
     return [*_FILES, *LEXICAL_FILES, *encoder]
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _point_current(index_dir: Path, target: Path) -> None:
@@ -703,7 +698,7 @@ def damaged_files(folder: Path, manifest: dict[str, Any], checksums: bool = True
     for name, digest in manifest.get("files", {}).items():
         path = folder / name
         resized = path.is_file() and name in sizes and path.stat().st_size != sizes[name]
-        if not path.is_file() or resized or (checksums and _sha256(path) != digest):
+        if not path.is_file() or resized or (checksums and file_sha256(path) != digest):
             problems.append(name)
     return problems
 

@@ -85,14 +85,6 @@ def load(path: Path, model_folder: Path, threads: int, max_tokens: int) -> OnnxE
     return None
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def export_cached(model_folder: Path, weights_sha256: str, cache: Path, target: Path) -> bool:
     """Put the exported encoder at ``target``, exporting once per weights and versions.
 

@@ -9,7 +9,6 @@ same model and weights; a damaged or unreadable one means embedding everything.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Callable
@@ -20,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from assistant.evidence.corpus import Passage
+from assistant.search.checksums import file_sha256
 from assistant.search.embedding import Embedder
 from assistant.search.sentences import read_rows
 
@@ -124,16 +124,8 @@ def _verify(folder: Path, manifest: dict[str, Any]) -> None:
     """Only vectors from files matching their recorded SHA-256 are reused."""
     files = manifest["files"]
     for name in _READ:
-        if name in files and _sha256(folder / name) != files[name]:
+        if name in files and file_sha256(folder / name) != files[name]:
             raise ValueError(f"{name} does not match its checksum")
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _read_vectors(

@@ -415,13 +415,7 @@
     status.textContent = "Searching the evidence…";
     var body = { message: question, history: render.historyOf(turns) };
     if (place.node) { body.node = place.node; }
-    return fetch("/api/ask", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify(body)
-    }).then(function (response) {
-      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
-    }).then(function (result) {
+    return render.postJSON("/api/ask", body).then(function (result) {
       if (!result.ok) { status.textContent = problem(result.data, question); return; }
       append({ kind: "qa", q: question, a: result.data });
       box.value = "";

@@ -251,13 +251,7 @@
     if (comment && comment.value.trim()) { body.comment = comment.value.trim(); }
     var status = form.querySelector(".feedback-status") || el("p", { "class": "feedback-status", role: "status" });
     form.appendChild(status);
-    fetch("/api/feedback", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify(body)
-    }).then(function (response) {
-      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
-    }).then(function (result) {
+    postJSON("/api/feedback", body).then(function (result) {
       if (!result.ok) { status.textContent = result.data.error ? result.data.error.message : "Feedback was not recorded."; return; }
       var done = el("p", { "class": "feedback-status", role: "status", tabindex: "-1" }, "Thank you. Your feedback was recorded.");
       form.parentNode.replaceChild(done, form);
@@ -265,7 +259,18 @@
     }).catch(function () { status.textContent = "Feedback was not recorded. Please try again."; });
   });
 
+  /* POST `body` as JSON to `url`; resolves to { ok, data } with the parsed reply. */
+  function postJSON(url, body) {
+    return fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+    });
+  }
+
   window.PAIRRender = { el: el, answerNode: answerNode, answerText: answerText, details: details,
     replyLabel: replyLabel, citationList: citationList, nextQuestionsNode: nextQuestionsNode,
-    historyOf: historyOf, feedbackNode: feedbackNode };
+    historyOf: historyOf, feedbackNode: feedbackNode, postJSON: postJSON };
 }());

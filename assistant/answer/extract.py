@@ -42,6 +42,7 @@ PLACE_WEIGHT = 0.08
 SHOWN_PENALTY = 0.10
 CARRIED_WEIGHT = 0.3
 FOCUS_WEIGHT = 0.3
+GROUP_WEIGHT = 0.5
 
 
 class Kind(Enum):
@@ -215,6 +216,18 @@ def choose(
         for rank, hit in enumerate(result.hits[:PASSAGES_CONSIDERED])
         for n in index.sentences_of.get(hit.position, [])
     ]
+    if GROUP_WEIGHT:
+        by_n = {c.sentence: c.score for c in candidates}
+        candidates = [
+            Chosen(
+                c.rank,
+                c.sentence,
+                c.score - GROUP_WEIGHT * max(0.0, c.score - by_n[c.sentence - 1]),
+            )
+            if c.sentence - 1 in by_n and _points_back(index, c.sentence)
+            else c
+            for c in candidates
+        ]
     candidates.sort(key=lambda c: -c.score)
     picked: list[Chosen] = []
     for c in candidates:

@@ -68,3 +68,13 @@ def test_a_sentence_announcing_a_list_keeps_the_sentence_that_starts_it(engine: 
     )
     texts = [s.text for s in answer.sentences]
     assert "four reasons" in texts[0] and texts[1].startswith("The first"), texts
+
+
+def test_a_sentence_leaning_on_a_weak_one_is_judged_with_it(engine: Engine) -> None:
+    # "It cautioned that PIR-GAS ratings..." would bring "LivPIP explained how PIP services
+    # measure their outcomes" with it; the pair is worth less than the sentence that says
+    # what PIR-GAS rates
+    answer = extract(engine, "What does PIR-GAS measure?")
+    said = " ".join(s.text for s in answer.sentences)
+    assert "Clinicians can rate the overall quality of a parent-infant relationship" in said
+    assert not said.startswith("Liverpool Parent Infant Partnership (LivPIP) explained")

@@ -33,7 +33,8 @@ def echo_answer(answer: Answer) -> None:
     if upcoming:
         click.echo("\nPeople also ask:")
         for item in upcoming:
-            click.echo(f"  - {item['question']}")
+            review = " (under review)" if item.get("under_review") else ""
+            click.echo(f"  - {item['question']}{review}")
     for r in answer.extra.get("related_nodes", []):
         click.echo(f"\nGo to: {r['title']} (/journey/{r['id']})")
 

@@ -95,10 +95,11 @@ def test_every_shipped_card_resolves_and_states_only_its_passages_figures() -> N
     assert card_problems(corpus.cards, texts) == []
 
 
-def test_every_shipped_card_is_stamped_and_none_is_under_review() -> None:
+def test_every_shipped_card_is_stamped() -> None:
+    """Under review is a state shown to readers while a card is re-checked, not an error;
+    a card never checked and stamped is."""
     corpus = parse_corpus(PROJECT_ROOT / "corpus")
     assert [c.id for c in corpus.cards if not c.stamped] == []
-    assert {c.id: c.changes for c in corpus.cards if c.under_review} == {}
 
 
 def test_every_journey_step_has_a_card() -> None:

@@ -181,6 +181,7 @@ def _surfaces(served: Served) -> dict[str, str]:
         "refusal page": _tried(client.post("/", data={"message": OFF_TOPIC, "node": "needs"})),
         "widget refusal": _tried(client.post("/embed", data={"message": OFF_TOPIC})),
         "command line": cli.output,
+        "command line refusal": _offered(served.run("ask", OFF_TOPIC, "--node", "needs")),
     }
 
 
@@ -200,6 +201,13 @@ def _listed(response: object, start: str = "Questions people ask here") -> str:
     item = next((i for i in items if QUESTION in i), "")
     assert item, listed[:600]
     return re.sub(r"<[^>]+>", "", item)
+
+
+def _offered(cli: Result) -> str:
+    """The line of `ask`'s "Try one of these" that offers the first card."""
+    assert cli.exit_code == 0, cli.output
+    offered = cli.output[cli.output.index("Try one of these:\n") :]
+    return next(line for line in offered.splitlines() if QUESTION in line)
 
 
 def _tried(response: object) -> str:

@@ -421,6 +421,7 @@ def _write_build(
         "sentence_count": len(refs),
         "source_count": len(sources),
         "card_count": len(corpus.cards),
+        "cards_under_review": [c.id for c in corpus.cards if c.under_review],
         "topics": corpus.topics,
         "vector_search": search,
     }

@@ -44,7 +44,7 @@ format: setup
 	$(BIN)/ruff format assistant tests
 	$(BIN)/ruff check --fix assistant tests
 
-test: check
+test: check index
 	$(BIN)/python -m pytest
 
 eval: index

@@ -189,13 +189,12 @@ def index_build(ctx: click.Context, if_stale: bool) -> None:
             f"HNSW search: recall@10 against exact search {m['vector_search']['recall_at_10']}."
         )
     click.echo(report.summary())
-    if report.changed:
-        from assistant.commands.cards import unflagged_edits
-        from assistant.evidence.corpus import parse_corpus
-
-        edited = {new for _old, new in report.changed}
-        for note in unflagged_edits(parse_corpus(settings.corpus_dir), edited):
-            click.echo(note)
+    flagged = m["cards_under_review"]
+    if flagged:
+        click.echo(
+            f"{len(flagged)} key-question card(s) under review: {', '.join(flagged[:10])}"
+            f"{', …' if len(flagged) > 10 else ''} (`pair-assistant check` says why)."
+        )
 
 
 @index.command("verify")

@@ -120,6 +120,7 @@ def test_cards_new_scaffolds_a_card_that_check_then_asks_to_fill_in(
     assert result.exit_code == 0, result.output
     text = (fixture_settings.corpus_dir / "answers" / "needs.yaml").read_text()
     assert "- id: births-data" in text and "reviewed:" in text
+    assert "then stamp it with `pair-assistant cards review births-data`" in result.output
     again = runner.invoke(main, ["cards", "new", "births-data", "--file", "needs.yaml"], env=env)
     assert again.exit_code == 1 and "already a card with id 'births-data'" in again.output
     bad = runner.invoke(main, ["cards", "new", "Bad Id"], env=env)

@@ -17,7 +17,7 @@ import numpy as np
 from assistant.answer.compose import Answer, AnswerSentence
 from assistant.answer.followup import FILLER_WORDS
 from assistant.answer.intent import Intent, compatible, intent_of
-from assistant.evidence.cards import LABEL, Card, under_review
+from assistant.evidence.cards import LABEL, Card
 from assistant.evidence.text import normalise
 from assistant.search.citations import Citation, make_citation
 from assistant.search.index import EvidenceIndex
@@ -166,7 +166,6 @@ def card_answer(index: EvidenceIndex, found: CardMatch, question: str) -> Answer
         if cited:
             sentences.append(AnswerSentence(s.text, cited[0], tuple(cited)))
     citations = [_citation(index, pid, n, spans[pid]) for pid, n in numbers.items()]
-    reviewed = {pid: index.passages[index.by_id[pid]].reviewed for pid in numbers}
     return Answer(
         question=question,
         answer=" ".join(f"{s.text} " + "".join(f"[{n}]" for n in s.citations) for s in sentences),
@@ -179,7 +178,7 @@ def card_answer(index: EvidenceIndex, found: CardMatch, question: str) -> Answer
             "card_id": card.id,
             "label": LABEL,
             "reviewed": card.reviewed,
-            "under_review": under_review(card, reviewed),
+            "under_review": card.under_review,
             "step": card.step,
         },
     )
@@ -213,20 +212,20 @@ def _citation(index: EvidenceIndex, pid: str, n: int, spans: list[tuple[int, int
 
 def next_questions(
     index: EvidenceIndex, vector: np.ndarray, skip: str | None = None, asked: str = ""
-) -> list[dict[str, str]]:
+) -> list[dict[str, str | bool]]:
     """Up to three questions of the cards closest to ``vector``: what people ask next."""
     if not index.cards:
         return []
     best = _closeness(index, vector)
     asked_key = asked.strip().lower()
-    chosen: list[dict[str, str]] = []
+    chosen: list[dict[str, str | bool]] = []
     for card_no in np.argsort(-best):
         card, sim = index.cards[int(card_no)], float(best[card_no])
         if sim < NEXT_MIN_SIMILARITY or len(chosen) == MAX_NEXT:
             break
         if card.id == skip or card.questions[0].strip().lower() == asked_key:
             continue
-        chosen.append({"question": card.questions[0], "card_id": card.id})
+        chosen.append(suggestion(card))
     return chosen
 
 
@@ -239,7 +238,7 @@ def _closeness(index: EvidenceIndex, vector: np.ndarray) -> np.ndarray:
 
 def questions_to_try(
     index: EvidenceIndex, vector: np.ndarray, step: str | None = None
-) -> list[dict[str, str]]:
+) -> list[dict[str, str | bool]]:
     """Three card questions to offer when the evidence does not cover a question: those of
     the journey step the user is at first, then the cards closest to what was asked."""
     if not index.cards:
@@ -249,7 +248,10 @@ def questions_to_try(
         range(len(index.cards)),
         key=lambda i: (index.cards[i].step != step or step is None, -float(best[i])),
     )
-    return [
-        {"question": index.cards[i].questions[0], "card_id": index.cards[i].id}
-        for i in order[:MAX_NEXT]
-    ]
+    return [suggestion(index.cards[i]) for i in order[:MAX_NEXT]]
+
+
+def suggestion(card: Card) -> dict[str, str | bool]:
+    """A card offered by its question: the reader sees whether it is under review before
+    following it (a flagged card is still offered; its answer says why it is flagged)."""
+    return {"question": card.questions[0], "card_id": card.id, "under_review": card.under_review}

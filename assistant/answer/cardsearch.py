@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assistant.answer.cards import speaks_to
-from assistant.evidence.cards import LABEL, Card, under_review
+from assistant.evidence.cards import LABEL, Card
 from assistant.lookup.finder import Lookup, Query, lookup_payload, phrase_pattern
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def search_cards(
         if len(found) == MAX_CARDS or not (query.phrases or _near(cosine, found, min_cosine)):
             break
         if _allowed(index, card, query) and speaks_to(index, card, terms):
-            found.append(CardHit(card, round(cosine, 4), card_under_review(index, card)))
+            found.append(CardHit(card, round(cosine, 4), card.under_review))
     return tuple(found)
 
 
@@ -94,12 +94,6 @@ def _allowed(index: EvidenceIndex, card: Card, query: Query) -> bool:
         and (query.source is None or query.source in p.source_ids)
         for p in cited
     )
-
-
-def card_under_review(index: EvidenceIndex, card: Card) -> bool:
-    """True when a cited passage of the serving index was reviewed after the card."""
-    present = [i for i in card.passage_ids() if i in index.by_id]
-    return under_review(card, {i: index.passages[index.by_id[i]].reviewed for i in present})
 
 
 def card_dict(index: EvidenceIndex, hit: CardHit, base_url: str) -> dict[str, Any]:

@@ -10,6 +10,9 @@ Each candidate sentence (from the top passages) is scored by a blend of
   review, "how do I" guidance; a sentence that only describes a publication ("Chapter 8
   closes with a table") is marked down.
 
+A sentence that must bring the sentence it leans on ("It cautioned that...") is judged
+half-way between the two, since the reader gets both. After the first sentence, one that
+says a part of the question the chosen sentences do not ("...and for what ages?") gains.
 Sentences that repeat a figure or say nearly the same as one already chosen are skipped,
 and for a follow-up, sentences the earlier answers already quoted are marked down.
 Nothing is rewritten: the chosen sentences are quoted as they are.
@@ -42,6 +45,8 @@ PLACE_WEIGHT = 0.08
 SHOWN_PENALTY = 0.10
 CARRIED_WEIGHT = 0.3
 FOCUS_WEIGHT = 0.3
+GROUP_WEIGHT = 0.5
+NOVEL_WEIGHT = 0.3
 
 
 class Kind(Enum):
@@ -86,6 +91,14 @@ _FIGURE = re.compile(
     re.I,
 )
 _YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
+# a year or a span of years ("2017-19", "2025/26", "2020 to 2022"): a date, not an amount
+# a year or a span of years ("2017-19", "2025/26"), a day of a month, or a number that is
+# part of a name ("COVID-19", "PHQ-9"): none of them is an amount
+_YEARS = re.compile(
+    r"\b(19[89]\d|20[0-4]\d)(\s*(-|–|/|to)\s*((19|20)?\d\d))?\b|\b\d{1,2}(st|nd|rd|th)? "
+    r"(January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\b|\b[A-Za-z]+[-:]\d+\b"
+)
 _DATE = re.compile(
     r"\b(19[5-9]\d|20[0-4]\d|January|February|March|April|May|June|July|August|"
     r"September|October|November|December|since|until)\b"
@@ -215,11 +228,32 @@ def choose(
         for rank, hit in enumerate(result.hits[:PASSAGES_CONSIDERED])
         for n in index.sentences_of.get(hit.position, [])
     ]
+    if GROUP_WEIGHT:
+        by_n = {c.sentence: c.score for c in candidates}
+        candidates = [
+            Chosen(
+                c.rank,
+                c.sentence,
+                c.score - GROUP_WEIGHT * max(0.0, c.score - by_n[c.sentence - 1]),
+            )
+            if c.sentence - 1 in by_n and _points_back(index, c.sentence)
+            else c
+            for c in candidates
+        ]
     candidates.sort(key=lambda c: -c.score)
     picked: list[Chosen] = []
-    for c in candidates:
-        if len(picked) >= max_sentences or c.score < candidates[0].score - SCORE_WINDOW:
+    top = candidates[0].score if candidates else 0.0
+    covered: set[str] = set()
+    remaining = list(candidates)
+    while remaining and len(picked) < max_sentences:
+        # after the first sentence, one that says a part of the question not yet answered
+        # ("how many items, and what age?") comes before one that says the same part again
+        gains = [_with_novelty(index, c, weights, covered) for c in remaining]
+        best = max(range(len(remaining)), key=gains.__getitem__)
+        c = remaining[best]
+        if gains[best] < top - SCORE_WINDOW:
             break
+        remaining.remove(c)
         if _repeats(index, c.sentence, [p.sentence for p in picked]):
             continue
         group = [
@@ -229,6 +263,8 @@ def choose(
         ]
         if len(picked) + len(group) <= max(max_sentences, len(group)):
             picked.extend(group)
+            for g in group:
+                covered |= index.sentence_terms(g.sentence)
     if picked and len(picked) < max_sentences:
         # "This covered core demographics...": the lead sentence keeps the sentence that
         # goes on to say what it means, as it keeps the one it leans on
@@ -247,6 +283,19 @@ def choose(
         ):
             picked.insert(1, Chosen(lead.rank, after, lead.score))
     return picked
+
+
+def _with_novelty(
+    index: EvidenceIndex, c: Chosen, weights: dict[str, float], covered: set[str]
+) -> float:
+    """The candidate's score, plus the share of the question's term weight it says that the
+    sentences already chosen (whose terms are ``covered``) do not."""
+    total = sum(weights.values())
+    if not covered or not total:
+        return c.score
+    held = index.sentence_terms(c.sentence)
+    new = sum(w for t, w in weights.items() if t not in covered and t in held)
+    return c.score + NOVEL_WEIGHT * new / total
 
 
 def _score(
@@ -277,7 +326,7 @@ def _score(
 def _fits(kind: Kind, text: str) -> float:
     """0..1: how well the sentence is the kind of statement the question asks for."""
     if kind is Kind.COUNT:
-        if not _FIGURE.search(_YEAR.sub("", text)):
+        if not _FIGURE.search(_YEARS.sub("", text)):
             return 0.2 if _YEAR.search(text) else 0.0
         years = [int(y) for y in _YEAR.findall(text)]
         recency = (max(years) - 2000) / 30 if years else 0.3

@@ -1,15 +1,25 @@
-"""``pair-assistant cards``: scaffold key-question cards for the content team."""
+"""``pair-assistant cards``: scaffold key-question cards and stamp them as checked."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import click
 
 from assistant.config import Settings
-from assistant.evidence.cards import CARDS_FOLDER
+from assistant.evidence.cards import CARDS_FOLDER, Card, card_problems
 from assistant.evidence.corpus import Corpus, parse_corpus
+from assistant.evidence.review import (
+    Lock,
+    lock_path,
+    read_lock,
+    record_of,
+    set_reviewed,
+    write_lock,
+)
+from assistant.evidence.yamlsrc import Problem
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SCAFFOLD = """\
@@ -62,22 +72,112 @@ def new(ctx: click.Context, card_id: str, file_name: str, question: str) -> None
     cite = f"{example.topic} > {example.heading}" if example else "topic > passage heading"
     entry = SCAFFOLD.format(id=card_id, question=question, cite=cite, today=dt.date.today())
     path.write_text(text.rstrip("\n") + "\n" + entry, encoding="utf-8")
-    click.echo(f"Added card {card_id!r} to {path}; fill it in, then run `pair-assistant check`.")
+    click.echo(
+        f"Added card {card_id!r} to {path}; fill it in, run `pair-assistant check`, then stamp "
+        f"it with `pair-assistant cards review {card_id}` once you have checked it against "
+        "its passages."
+    )
 
 
-def unflagged_edits(corpus: Corpus, edited: set[str]) -> list[str]:
-    """Cards citing a passage that a build found edited, which do not show "under review"
-    because the passage's `reviewed:` date was left older than the card's (or unset).
+@cards.command("review")
+@click.argument("card_ids", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Every card.")
+@click.option("--unstamped", is_flag=True, help="Every card not stamped yet (new cards).")
+@click.option(
+    "--keep-date",
+    is_flag=True,
+    help="Record the passages without changing the cards' `reviewed:` dates.",
+)
+@click.pass_context
+def review(
+    ctx: click.Context, card_ids: tuple[str, ...], every: bool, unstamped: bool, keep_date: bool
+) -> None:
+    """Stamp cards CARD_IDS as checked against today's passages.
 
-    The same date on both means the passage and the card were checked together."""
-    notes = []
-    for p in (p for p in corpus.passages if p.id in edited):
-        for card in (c for c in corpus.cards if p.id in c.passage_ids()):
-            if p.reviewed is None or p.reviewed < card.reviewed:
-                notes.append(
-                    f"Edited passage {p.topic} > {p.heading} (reviewed {p.reviewed or 'never'}) "
-                    f"is cited by card {card.id!r} (reviewed {card.reviewed}), which does not "
-                    "show under review: set the passage's `reviewed:` date to the day you "
-                    "checked it, then re-check the card."
-                )
-    return notes
+    Each card is checked as `pair-assistant check` checks it (citations resolve, every
+    figure appears in the passages cited); if one fails, nothing is stamped. Otherwise each
+    gets today's date as `reviewed:` and the passages it cites are recorded in
+    answers/checked.lock.yaml, which clears "under review" at the next index build."""
+    from assistant.commands.check import eval_questions, shown
+
+    settings: Settings = ctx.find_root().obj["settings"]
+    corpus = parse_corpus(settings.corpus_dir)
+    chosen = _chosen(corpus, card_ids, every, unstamped)
+    _lock(settings.corpus_dir)  # a damaged lock is refused before any card file changes
+    texts = {p.id: p.text for p in corpus.passages}
+    failures = _failures(corpus, chosen, texts, eval_questions())
+    if failures:
+        first, rest = failures[0], len(failures) - 1
+        more = f" (and {rest} more; run `pair-assistant check`)" if rest else ""
+        where = f"{shown(settings.corpus_dir / first.file)}:{first.line}"
+        raise click.ClickException(f"nothing stamped: {where}: {first.message}{more}")
+    if not chosen:
+        click.echo("Every card is stamped already.")
+        return
+    today = dt.date.today().isoformat()
+    if not keep_date:
+        set_reviewed(settings.corpus_dir, chosen, today)
+    lock = _lock(settings.corpus_dir)
+    lock.update((card.id, record_of(card)) for card in chosen)
+    write_lock(settings.corpus_dir, {k: v for k, v in lock.items() if k in _ids(corpus)})
+    date = "their `reviewed:` dates kept" if keep_date else f"reviewed {today}"
+    click.echo(
+        f"Stamped {len(chosen)} card(s) ({date}) in {lock_path(settings.corpus_dir)}. "
+        'Run `pair-assistant index build` to show them without "under review".'
+    )
+
+
+def _lock(corpus_dir: Path) -> Lock:
+    """The lock as it stands; a damaged one is never overwritten (it holds every card)."""
+    problems: list[Problem] = []
+    lock = read_lock(corpus_dir, problems)
+    if problems:
+        first = problems[0]
+        raise click.ClickException(
+            f"nothing stamped: {lock_path(corpus_dir)}:{first.line}: {first.message}; "
+            "restore the file from version control"
+        )
+    return lock
+
+
+def _ids(corpus: Corpus) -> set[str]:
+    return {card.id for card in corpus.cards}
+
+
+def _chosen(corpus: Corpus, card_ids: tuple[str, ...], every: bool, unstamped: bool) -> list[Card]:
+    """The cards named, or all of them, or those not stamped yet."""
+    if sum((bool(card_ids), every, unstamped)) != 1:
+        raise click.UsageError("name the cards to stamp, or give --all or --unstamped")
+    if every or unstamped:
+        return [c for c in corpus.cards if every or not c.stamped]
+    by_id = {c.id: c for c in corpus.cards}
+    unknown = [i for i in card_ids if i not in by_id]
+    if unknown:
+        raise click.ClickException(f"no key-question card with id {unknown[0]!r}")
+    return [by_id[i] for i in dict.fromkeys(card_ids)]
+
+
+def _failures(
+    corpus: Corpus, cards: list[Card], texts: dict[str, str], asked: list[str]
+) -> list[Problem]:
+    """What `check` finds wrong with these cards: problems within their lines (a citation
+    that matches no passage among them) and figures their passages do not state."""
+    spans = _spans(corpus.cards)
+    found = [
+        p
+        for card in cards
+        for p in corpus.problems
+        if p.file == card.file and spans[card.id][0] <= p.line < spans[card.id][1]
+    ]
+    found += card_problems(cards, texts, asked)
+    return sorted(set(found), key=lambda p: (p.file, p.line, p.message))
+
+
+def _spans(cards: list[Card]) -> dict[str, tuple[int, float]]:
+    """Each card's lines in its file: from its first line to the next card's."""
+    spans: dict[str, tuple[int, float]] = {}
+    ordered = sorted(cards, key=lambda c: (c.file, c.line))
+    for card, after in zip(ordered, [*ordered[1:], None], strict=True):
+        end = after.line if after is not None and after.file == card.file else float("inf")
+        spans[card.id] = (card.line, end)
+    return spans

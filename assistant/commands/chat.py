@@ -6,6 +6,8 @@ chat page keeps it in the browser tab: each question is sent with the earlier tu
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from assistant.answer.compose import Answer
@@ -29,13 +31,19 @@ def echo_answer(answer: Answer) -> None:
     for c in answer.citations:
         page = f", {c.page}" if c.page else ""
         click.echo(f"\n[{c.n}] {c.title}{page}\n    {c.section}\n    {c.url or ''}")
-    upcoming = answer.extra.get("next_questions") or []
-    if upcoming:
-        click.echo("\nPeople also ask:")
-        for item in upcoming:
-            click.echo(f"  - {item['question']}")
+    _echo_questions("Try one of these:", answer.extra.get("try_questions") or [])
+    _echo_questions("People also ask:", answer.extra.get("next_questions") or [])
     for r in answer.extra.get("related_nodes", []):
         click.echo(f"\nGo to: {r['title']} (/journey/{r['id']})")
+
+
+def _echo_questions(heading: str, offered: list[dict[str, Any]]) -> None:
+    """Card questions offered after a refusal or an answer, marked when under review."""
+    if offered:
+        click.echo(f"\n{heading}")
+    for item in offered:
+        review = " (under review)" if item.get("under_review") else ""
+        click.echo(f"  - {item['question']}{review}")
 
 
 @click.command()

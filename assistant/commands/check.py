@@ -9,7 +9,7 @@ import click
 import numpy as np
 
 from assistant.config import Settings
-from assistant.evidence.cards import Card, figure_report
+from assistant.evidence.cards import figure_report
 from assistant.evidence.check import Vectoriser, check_corpus
 from assistant.evidence.corpus import Passage, parse_corpus
 from assistant.evidence.provenance import shared_runs, stale
@@ -59,32 +59,23 @@ def check(
     problems += _notes_problems(corpus.passages, (*notes, *more_notes))
     problems += _stale_problems(corpus.passages, stale_days)
     for problem in sorted(set(problems), key=lambda p: (p.file, p.line, p.message)):
-        click.echo(
-            f"{_shown(settings.corpus_dir / problem.file)}:{problem.line}: {problem.message}"
-        )
+        click.echo(f"{shown(settings.corpus_dir / problem.file)}:{problem.line}: {problem.message}")
     if card_report:
         texts = {p.id: p.text for p in corpus.passages}
         for card in corpus.cards:
-            for line in figure_report(card, texts) + _review_report(card, corpus.passages):
+            for line in figure_report(card, texts):
                 click.echo(line)
+    flagged = [card for card in corpus.cards if card.stamped and card.under_review]
+    for card in flagged:
+        for why in card.changes:
+            click.echo(f"{card.id}: under review: {why}")
     if problems:
         raise click.ClickException(f"{len(set(problems))} problem(s) in {settings.corpus_dir}")
+    review = f" ({len(flagged)} under review: re-check, then `cards review`)" if flagged else ""
     click.echo(
         f"Corpus OK: {len(corpus.passages)} passages from {len(corpus.sources)} sources, "
-        f"{len(corpus.cards)} key-question cards."
+        f"{len(corpus.cards)} key-question cards{review}."
     )
-
-
-def _review_report(card: Card, passages: list[Passage]) -> list[str]:
-    """The cited passages reviewed after the card: why it shows "under review"."""
-    cited = set(card.passage_ids())
-    return [
-        f"{card.id}: under review: {p.topic} > {p.heading} ({p.id}) was reviewed "
-        f"{p.reviewed}, after the card ({card.reviewed}); re-check the card and update "
-        "its `reviewed:` date"
-        for p in passages
-        if p.id in cited and p.reviewed is not None and p.reviewed > card.reviewed
-    ]
 
 
 def _notes_problems(passages: list[Passage], notes: tuple[Path, ...]) -> list[Problem]:
@@ -113,7 +104,7 @@ def _stale_problems(passages: list[Passage], days: int | None) -> list[Problem]:
     ]
 
 
-def _shown(path: Path) -> str:
+def shown(path: Path) -> str:
     """The path relative to the working folder when it is inside it."""
     try:
         return path.resolve().relative_to(Path.cwd()).as_posix()

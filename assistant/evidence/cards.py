@@ -15,6 +15,9 @@ sentence appears in the passages it cites. Format::
             cite: [state-of-provision > Fewer than 40 specialised teams in England]
         step: needs                        # optional: the journey step to go to next
         reviewed: 2026-12-02               # when the team last checked it against its passages
+
+What each card was checked against is recorded apart, in ``answers/checked.lock.yaml``
+(see :mod:`assistant.evidence.review`), so a passage edit flags the cards that cite it.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ MIN_QUESTIONS, MAX_QUESTIONS = 2, 6
 MIN_SENTENCES, MAX_SENTENCES = 1, 4
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _CARD_KEYS = ("id", "questions", "answer", "step", "reviewed")
+# Beside the cards, not a card file: what each card was last checked against.
+LOCK_NAME = "checked.lock.yaml"
 _SENTENCE_KEYS = ("text", "cite")
 REF_SEPARATOR = " > "
 
@@ -58,10 +63,25 @@ class Card:
     line: int = 0
     # reference -> passage ids, filled in by :func:`resolve` at build time
     resolved: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    # Why the card is under review, one line each for the curator (empty: it is not);
+    # set when the corpus is read (:func:`assistant.evidence.review.flag`), stored in
+    # the build, so a server never compares passages itself.
+    changes: tuple[str, ...] = ()
+    # False when the lock has no record of what the card was checked against (a new card)
+    stamped: bool = True
+
+    @property
+    def under_review(self) -> bool:
+        """Shown with "under review" until a curator re-checks it (`cards review`)."""
+        return bool(self.changes)
 
     @property
     def answer(self) -> str:
         return " ".join(s.text for s in self.sentences)
+
+    def references(self) -> tuple[str, ...]:
+        """Every ``topic > heading`` the card cites, in order of first citation."""
+        return tuple(dict.fromkeys(ref for s in self.sentences for ref in s.cites))
 
     def passage_ids(self) -> tuple[str, ...]:
         """Every cited passage, in order of first citation."""
@@ -73,7 +93,7 @@ class Card:
 
 
 def card_files(corpus_dir: Path) -> list[Path]:
-    return sorted((corpus_dir / CARDS_FOLDER).glob("*.yaml"))
+    return sorted(p for p in (corpus_dir / CARDS_FOLDER).glob("*.yaml") if p.name != LOCK_NAME)
 
 
 def read_cards(corpus_dir: Path, problems: list[Problem]) -> list[Card]:
@@ -261,9 +281,3 @@ def figure_report(card: Card, passages: dict[str, str]) -> list[str]:
             where = [i for i in ids if figure in figures(passages.get(i, ""))]
             lines.append(f"{card.id}: {figure} -> {', '.join(where) if where else 'NOT FOUND'}")
     return lines
-
-
-def under_review(card: Card, reviewed: dict[str, str | None]) -> bool:
-    """True when a cited passage was reviewed (changed) after the card was."""
-    dates = [reviewed.get(i) for i in card.passage_ids()]
-    return any(d is not None and d > card.reviewed for d in dates)

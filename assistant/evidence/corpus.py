@@ -18,6 +18,7 @@ import yaml
 
 from assistant.errors import CorpusError
 from assistant.evidence.cards import Card, card_files, read_cards, resolve
+from assistant.evidence.review import flag, lock_files, read_lock
 from assistant.evidence.text import normalise, pack_sentences, sentences
 from assistant.evidence.yamlsrc import Problem, listed, read_text
 from assistant.origins import has_web_scheme
@@ -160,10 +161,12 @@ def parse_corpus(corpus_dir: Path) -> Corpus:
         for sid in p.source_ids:
             if sid not in sources:
                 problems.append(Problem(p.file, p.line, f"unknown source id {sid!r}"))
-    for path in card_files(corpus_dir):
+    for path in [*card_files(corpus_dir), *lock_files(corpus_dir)]:
         _hash_file(hasher, corpus_dir, path)
     cards = read_cards(corpus_dir, problems)
     problems.extend(resolve(cards, headings(passages)))
+    reviewed = {p.id: p.reviewed for p in passages}
+    cards = flag(cards, reviewed, read_lock(corpus_dir, problems))
     synonyms: list[list[str]] = []
     if (corpus_dir / SYNONYMS_FILE).is_file():
         _hash_file(hasher, corpus_dir, corpus_dir / SYNONYMS_FILE)
@@ -214,7 +217,8 @@ def fingerprint_files(corpus_dir: Path) -> list[Path]:
     """The files the corpus fingerprint covers, in the order they are hashed."""
     markdown = [p for p in sorted(corpus_dir.rglob("*.md")) if p.name != "README.md"]
     synonyms = [corpus_dir / SYNONYMS_FILE] if (corpus_dir / SYNONYMS_FILE).is_file() else []
-    return [*source_files(corpus_dir), *markdown, *card_files(corpus_dir), *synonyms]
+    cards = [*card_files(corpus_dir), *lock_files(corpus_dir)]
+    return [*source_files(corpus_dir), *markdown, *cards, *synonyms]
 
 
 def content_fingerprint(corpus_dir: Path) -> str:

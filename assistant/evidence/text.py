@@ -132,3 +132,30 @@ def pack_sentences(parts: list[str], max_words: int) -> list[str]:
         chunks[-1].append(part)
         size += words
     return [" ".join(c) for c in chunks]
+
+
+# "Watch, Wait and Wonder (WWW)", "Parent-Infant Relationship Global Assessment Scale
+# (PIR-GAS)": an acronym spelled out by the words before it.
+_SPELLED_OUT = re.compile(r"((?:[\w'’]+[\s,-]+){1,10})\(([A-Z][A-Za-z0-9&-]*[A-Z][A-Za-z0-9&-]*)\)")
+_JOINING = frozenset({"and", "of", "the", "for", "to", "in", "on", "&"})
+
+
+def spelled_out(text: str) -> dict[str, str]:
+    """Acronym -> the capitalised words before it that its letters stand for."""
+    found: dict[str, str] = {}
+    for match in _SPELLED_OUT.finditer(text):
+        acronym = match.group(2)
+        letters = sum(1 for ch in acronym if ch.isupper())
+        words = re.findall(r"[\w'’]+", match.group(1))
+        kept: list[str] = []
+        capitals = 0
+        for word in reversed(words):
+            if word.lower() in _JOINING and kept:
+                continue
+            if not word[:1].isupper() or capitals >= letters:
+                break
+            kept.append(word)
+            capitals += 1
+        if kept and acronym not in found:
+            found[acronym] = " ".join(reversed(kept))
+    return found

@@ -24,6 +24,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -47,7 +48,7 @@ from assistant.evidence.corpus import (
     file_stats,
     load_corpus,
 )
-from assistant.evidence.text import sentence_spans
+from assistant.evidence.text import sentence_spans, spelled_out
 from assistant.search.checksums import file_sha256
 from assistant.search.embedding import (
     Embedder,
@@ -173,8 +174,18 @@ class EvidenceIndex:
         found = self._sentence_terms.get(n)
         if found is None:
             ref = self.sentences[n]
-            text = self.passages[ref.passage].text[ref.start : ref.end]
-            found = self._sentence_terms[n] = frozenset(tokenize([text])[0])
+            whole = self.passages[ref.passage].text
+            text = whole[ref.start : ref.end]
+            # "WWW is a dyadic psychotherapy" holds "watch", "wait" and "wonder" when its
+            # passage spelled the name out as "Watch, Wait and Wonder (WWW)"
+            spelled = [
+                words
+                for acronym, words in spelled_out(whole).items()
+                if re.search(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text)
+            ]
+            found = self._sentence_terms[n] = frozenset(
+                t for tokens in tokenize([text, *spelled]) for t in tokens
+            )
         return found
 
     def dense_within(
@@ -410,6 +421,7 @@ def _write_build(
         "sentence_count": len(refs),
         "source_count": len(sources),
         "card_count": len(corpus.cards),
+        "cards_under_review": [c.id for c in corpus.cards if c.under_review],
         "topics": corpus.topics,
         "vector_search": search,
     }

@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, render_template
 
 from assistant.answer.cards import CardMatch, card_answer
-from assistant.answer.cardsearch import card_under_review
 from assistant.errors import NotFound
 from assistant.evidence.cards import Card
 from assistant.web import engine
@@ -23,12 +22,6 @@ def _card(card_id: str) -> Card:
     if position is None:
         raise NotFound(f"no key-question card with id {card_id!r}")
     return index.cards[position]
-
-
-@bp.app_template_global("card_under_review")
-def under_review(card: Card) -> bool:
-    """For pages that list cards by their question: is the card under review?"""
-    return card_under_review(engine().index, card)
 
 
 @bp.get("/answers/<card_id>")

@@ -17,7 +17,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
 from flask import url_for as flask_url_for
 
-from assistant.answer.cardsearch import card_under_review
+from assistant.answer.cards import suggestion
 from assistant.errors import CorpusError, ValidationError
 from assistant.evidence.cards import Card
 from assistant.journey.estimator import estimate, parse_births
@@ -169,9 +169,7 @@ def node_dict(g: Guide, step: Node, state: State) -> dict[str, Any]:
         "signposts": [{"label": s.label, "url": s.url} for s in step.signposts],
         "estimator": step.estimator,
         "citations": [citation_dict(c) for c in g.evidence.citations(step)],
-        "questions": [{"card_id": c.id, "question": c.questions[0],
-                       "under_review": card_under_review(engine().index, c)}
-                      for c in step_cards(step.id)],
+        "questions": [suggestion(c) for c in step_cards(step.id)],
     }  # fmt: skip
 
 

@@ -68,3 +68,28 @@ def test_a_sentence_announcing_a_list_keeps_the_sentence_that_starts_it(engine: 
     )
     texts = [s.text for s in answer.sentences]
     assert "four reasons" in texts[0] and texts[1].startswith("The first"), texts
+
+
+def test_a_sentence_leaning_on_a_weak_one_is_judged_with_it(engine: Engine) -> None:
+    # "It cautioned that PIR-GAS ratings..." would bring "LivPIP explained how PIP services
+    # measure their outcomes" with it; the pair is worth less than the sentence that says
+    # what PIR-GAS rates
+    answer = extract(engine, "What does PIR-GAS measure?")
+    said = " ".join(s.text for s in answer.sentences)
+    assert "Clinicians can rate the overall quality of a parent-infant relationship" in said
+    assert not said.startswith("Liverpool Parent Infant Partnership (LivPIP) explained")
+
+
+def test_a_question_in_two_parts_gets_a_sentence_for_each(engine: Engine) -> None:
+    answer = extract(
+        engine, "How many sessions of Watch, Wait and Wonder are there, and who delivers them?"
+    )
+    said = " ".join(s.text for s in answer.sentences)
+    assert "evidence rating" in said or "sessions" in said
+    assert "Infant mental health specialists deliver it in weekly sessions" in said, said
+
+
+def test_a_how_much_question_gets_the_amount_not_the_years(engine: Engine) -> None:
+    # "rose significantly between 2017-19 and 2020-22" has numbers but no amount
+    answer = extract(engine, "How big was the rise in UK maternal deaths in 2020-22?")
+    assert "53% higher" in answer.sentences[0].text, [s.text for s in answer.sentences]

@@ -44,3 +44,19 @@ def test_why_wants_a_reason() -> None:
     assert kind_of("Why did the service close?") is Kind.WHY
     assert _fits(Kind.WHY, "It closed because its grant ended.") == 1.0
     assert _fits(Kind.WHY, "It closed in June 2021 after ten years.") == 0.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The rate rose significantly between 2017-19 and 2020-22.",
+        "The plan for 2025/26 was published on 10 October 2024.",
+        "Deaths from COVID-19 were left out and PHQ-9 was used.",
+    ],
+)
+def test_years_dates_and_numbered_names_are_no_amount(text: str) -> None:
+    assert _fits(Kind.COUNT, text) <= 0.2
+
+
+def test_an_amount_beside_a_span_of_years_is_an_amount() -> None:
+    assert _fits(Kind.COUNT, "The rate for 2020-22 was 53% higher than in 2017-19.") >= 0.7

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import PROJECT_ROOT
-from assistant.evidence.cards import card_problems, figures, under_review
+from assistant.evidence.cards import card_problems, figures
 from assistant.evidence.check import check_corpus
 from assistant.evidence.corpus import parse_corpus
 
@@ -86,17 +86,6 @@ def test_figures_compare_numbers_whatever_their_format() -> None:
     assert figures("two and under, a quarter") == set()
 
 
-def test_a_card_is_under_review_when_a_cited_passage_was_reviewed_after_it(
-    fixture_corpus: Path,
-) -> None:
-    write_cards(fixture_corpus, GOOD)
-    (card,) = parse_corpus(fixture_corpus).cards
-    (pid,) = card.passage_ids()
-    assert not under_review(card, {pid: "2026-12-01"})
-    assert under_review(card, {pid: "2027-01-15"})
-    assert not under_review(card, {pid: None})
-
-
 def test_every_shipped_card_resolves_and_states_only_its_passages_figures() -> None:
     corpus = parse_corpus(PROJECT_ROOT / "corpus")
     assert len(corpus.cards) >= 150
@@ -104,6 +93,13 @@ def test_every_shipped_card_resolves_and_states_only_its_passages_figures() -> N
     assert card_files == []
     texts = {p.id: p.text for p in corpus.passages}
     assert card_problems(corpus.cards, texts) == []
+
+
+def test_every_shipped_card_is_stamped() -> None:
+    """Under review is a state shown to readers while a card is re-checked, not an error;
+    a card never checked and stamped is."""
+    corpus = parse_corpus(PROJECT_ROOT / "corpus")
+    assert [c.id for c in corpus.cards if not c.stamped] == []
 
 
 def test_every_journey_step_has_a_card() -> None:

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from assistant.evidence.text import normalise, pack_sentences, sentences, word_count
+from assistant.evidence.text import normalise, pack_sentences, sentences, spelled_out, word_count
 
 
 @pytest.mark.parametrize(
@@ -71,3 +71,21 @@ def test_no_sentence_of_the_corpus_starts_mid_sentence() -> None:
 )
 def test_sentence_splitting_keeps_titles_and_abbreviations_whole(text: str, expected: int) -> None:
     assert len(sentences(text)) == expected
+
+
+def test_an_acronym_is_spelled_out_by_the_capitalised_words_before_it() -> None:
+    found = spelled_out(
+        "Watch, Wait and Wonder (WWW) holds a rating from the Early Intervention Foundation "
+        "(EIF). Clinicians use the Parent-Infant Relationship Global Assessment Scale "
+        "(PIR-GAS). Teams follow the Provider Selection Regime (PSR), not the (UK) rules."
+    )
+    assert found == {
+        "WWW": "Watch Wait Wonder",
+        "EIF": "Early Intervention Foundation",
+        "PIR-GAS": "Parent Infant Relationship Global Assessment Scale",
+        "PSR": "Provider Selection Regime",
+    }
+
+
+def test_words_in_brackets_that_are_no_acronym_spell_nothing() -> None:
+    assert spelled_out("Fewer teams (around 2019) and more (see below).") == {}

@@ -47,3 +47,18 @@ def test_sentences_are_read_in_one_parse_and_damage_is_refused(tmp_path: Path) -
         path.write_text(damaged)
         with pytest.raises(ValueError, match="one \\[passage, start, end\\] a line"):
             read_rows(path)
+
+
+def test_a_sentence_using_an_acronym_holds_the_words_its_passage_spelled_out(
+    engine: Engine,
+) -> None:
+    index = engine.index
+    using = [
+        n
+        for n in range(len(index.sentences))
+        if index.passages[index.sentences[n].passage]
+        .text[index.sentences[n].start : index.sentences[n].end]
+        .startswith("WWW is a dyadic psychotherapy")
+    ]
+    assert len(using) == 1
+    assert {"watch", "wait", "wonder", "www"} <= index.sentence_terms(using[0])

@@ -250,11 +250,7 @@
       data.questions.forEach(function (q) {
         var li = el("li");
         li.appendChild(el("a", { href: "/answers/" + encodeURIComponent(q.card_id), "data-ask": q.question }, q.question));
-        if (q.under_review) {
-          li.appendChild(document.createTextNode(" ("));
-          li.appendChild(el("strong", { "class": "under-review" }, "under review"));
-          li.appendChild(document.createTextNode(")"));
-        }
+        render.reviewMark(li, q);
         ul.appendChild(li);
       });
       node.appendChild(ul);

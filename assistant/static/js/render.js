@@ -121,6 +121,14 @@
     return data.signpost ? "Where to get help" : "Answer";
   }
 
+  /* Beside a card offered by its question: " (under review)" when its summary is. */
+  function reviewMark(li, item) {
+    if (!item.under_review) { return; }
+    li.appendChild(document.createTextNode(" ("));
+    li.appendChild(el("strong", { "class": "under-review" }, "under review"));
+    li.appendChild(document.createTextNode(")"));
+  }
+
   /* "Try one of these": links to three card questions near the user's place. */
   function tryNode(items) {
     var frag = document.createDocumentFragment();
@@ -129,6 +137,7 @@
     items.forEach(function (item) {
       var li = el("li");
       li.appendChild(el("a", { href: "/answers/" + encodeURIComponent(item.card_id), "data-ask": item.question }, item.question));
+      reviewMark(li, item);
       ul.appendChild(li);
     });
     frag.appendChild(ul);
@@ -160,7 +169,7 @@
     }
     if (data.kind === "card") {
       var label = el("p", { "class": "card-label" }, data.label + " (reviewed " + data.reviewed +
-        (data.under_review ? "; under review: a cited passage has changed since" : "") + "). ");
+        (data.under_review ? "; under review: not yet checked against the current version of its sources" : "") + "). ");
       label.appendChild(el("a", { href: "/answers/" + encodeURIComponent(data.card_id) }, "Link to this summary"));
       wrap.appendChild(label);
     }
@@ -197,6 +206,7 @@
       var li = el("li"), button = el("button", { type: "button", "class": "link-button" }, item.question);
       button.addEventListener("click", function () { ask(item.question); });
       li.appendChild(button);
+      reviewMark(li, item);
       ul.appendChild(li);
     });
     box.appendChild(ul);
@@ -272,5 +282,5 @@
 
   window.PAIRRender = { el: el, answerNode: answerNode, answerText: answerText, details: details,
     replyLabel: replyLabel, citationList: citationList, nextQuestionsNode: nextQuestionsNode,
-    historyOf: historyOf, feedbackNode: feedbackNode, postJSON: postJSON };
+    reviewMark: reviewMark, historyOf: historyOf, feedbackNode: feedbackNode, postJSON: postJSON };
 }());

@@ -143,7 +143,7 @@
       if (c.under_review) {
         meta.appendChild(document.createTextNode("; "));
         meta.appendChild(el("strong", { "class": "under-review" }, "under review"));
-        meta.appendChild(document.createTextNode(": a cited passage has changed since"));
+        meta.appendChild(document.createTextNode(": not yet checked against the current version of its sources"));
       }
       art.appendChild(meta);
       section.appendChild(art);

@@ -60,19 +60,21 @@ def _item(page: Any, within: str, question: str) -> str:
     return re.sub(r"\s+", " ", str(item.inner_text())).strip()
 
 
+def _ask(page: Any, url: str, question: str) -> None:
+    page.goto(url)
+    page.locator("#message").fill(question)
+    page.locator("#ask-form button[type=submit]").click()
+
+
 @pytest.mark.parametrize("path", ["/", "/embed"])
 def test_people_also_ask_marks_a_card_under_review(page: Any, app: str, path: str) -> None:
-    page.goto(app + path)
-    page.locator("#message").fill(ASKED)
-    page.locator("#ask-form button[type=submit]").click()
+    _ask(page, app + path, ASKED)
     assert _item(page, ".next-questions", FLAGGED) == f"{FLAGGED} (under review)"
 
 
 @pytest.mark.parametrize("path", ["/", "/embed"])
 def test_questions_to_try_mark_a_card_under_review(page: Any, app: str, path: str) -> None:
-    page.goto(app + path)
-    page.locator("#message").fill(OFF_TOPIC)
-    page.locator("#ask-form button[type=submit]").click()
+    _ask(page, app + path, OFF_TOPIC)
     assert _item(page, ".answer--abstained", FLAGGED) == f"{FLAGGED} (under review)"
     other = page.locator(".answer--abstained li").filter(has_not_text=FLAGGED)
     assert "under review" not in other.first.inner_text()

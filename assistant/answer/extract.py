@@ -31,7 +31,7 @@ from assistant.evidence.text import normalise
 from assistant.search.index import EvidenceIndex
 from assistant.search.retrieval import SearchResult
 
-PASSAGES_CONSIDERED = 4
+PASSAGES_CONSIDERED = 5
 SCORE_WINDOW = 0.14
 REDUNDANT = 0.85
 RANK_WEIGHT = 0.03

@@ -50,6 +50,12 @@ _CHOOSING = re.compile(
     r"(that|this|it|those|these|them))\b",
     re.I,
 )
+# "differences by ethnicity", "does it vary across regions", "broken down by age"
+_SLICING = re.compile(
+    r"\b(differ\w*|vary|varies|variation|gaps?|breakdown|broken down|split|compare\w*)\s+"
+    r"(by|between|across|among|for)\b",
+    re.I,
+)
 # five words at most
 _SHORT = re.compile(r"^\W*(\w+\W+){0,4}\w+\W*$")
 # "there" and "one" point back only in questions with almost nothing else in them
@@ -151,6 +157,10 @@ def is_follow_up(question: str) -> bool:
     if _BACK_REFERENCE.search(question) and len(own) <= 2:
         return True
     if _PLACE_REFERENCE.search(question) and len(own) <= 4:
+        return True
+    if _SLICING.search(question) and len(own) <= 2:
+        # "are there differences by ethnicity?": a comparison across a dimension with
+        # no subject of its own compares what was just discussed
         return True
     return bool(_WEAK_REFERENCE.search(question)) and len(own) <= 1
 

@@ -31,6 +31,8 @@ EARLIER = Turn("Can we pool budgets with a section 75 agreement?", ("0123456789a
         "which of these would suit a small team working across a rural county?",
         "are any of them free to use in routine practice?",
         "how much of that went on perinatal mental health and parent-infant support?",
+        "are there differences by region?",
+        "any variation by age?",
     ],
 )
 def test_questions_that_lean_on_an_earlier_one_are_follow_ups(question: str) -> None:
@@ -68,6 +70,8 @@ def test_earlier_citations_steer_only_a_question_that_says_little_of_its_own(
         "Is video interaction guidance effective?",
         "What outcome measures should we use for a parent-infant team?",
         "How many health visitors are there in England?",
+        "Are there differences by ethnicity in access to perinatal mental health care?",
+        "What are the differences between attachment and bonding?",
     ],
 )
 def test_questions_that_stand_alone_are_searched_as_asked(question: str) -> None:

@@ -179,11 +179,11 @@ class EvidenceIndex:
 
     def dense_within(
         self, query_vector: np.ndarray, positions: np.ndarray
-    ) -> list[tuple[int, float]]:
-        """(position, cosine) for ``positions`` only, best first (ties in corpus order)."""
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``positions`` best first by cosine (ties in corpus order), and their cosines."""
         scores = self.vectors[positions] @ query_vector
         order = np.lexsort((positions, -scores))
-        return [(int(positions[i]), float(scores[i])) for i in order]
+        return np.asarray(positions)[order], scores[order]
 
     def dense(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         k = min(k, len(self.passages))

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
@@ -241,14 +241,14 @@ def phrase_positions(index: EvidenceIndex, phrases: tuple[str, ...]) -> np.ndarr
     pool = range(len(index.passages)) if candidates is None else candidates.tolist()
     checks = [PhraseCheck(p) for p in phrases]
     passages = index.passages
-    keep = [i for i in pool if _holds_all(checks, passages[i])]
+    keep = []
+    for i in pool:  # one loop, few calls: it runs for every passage the postings leave
+        p = passages[i]
+        text = f"{p.text}\n{p.heading}\n{p.section}"
+        folded = folded_text(text)
+        if all(check.holds(text, folded) for check in checks):
+            keep.append(i)
     return np.asarray(keep, dtype=np.int64)
-
-
-def _holds_all(checks: list[PhraseCheck], passage: Passage) -> bool:
-    text = f"{passage.text}\n{passage.heading}\n{passage.section}"
-    folded = folded_text(text)
-    return all(check.holds(text, folded) for check in checks)
 
 
 # The characters that ``re.IGNORECASE`` matches with an ASCII letter but that
@@ -411,7 +411,12 @@ def lookup_payload(engine: Engine, found: Lookup, base_url: str) -> dict[str, An
         "source": found.query.source,
         "phrases": list(found.query.phrases),
         "facets": {
-            "topics": [asdict(f) for f in found.topics],
-            "sources": [asdict(f) for f in found.sources],
+            "topics": [_facet_dict(f) for f in found.topics],
+            "sources": [_facet_dict(f) for f in found.sources],
         },
     }
+
+
+def _facet_dict(facet: Facet) -> dict[str, Any]:
+    """``asdict(facet)`` without its deep copy (a phrase's facets list hundreds of sources)."""
+    return {"value": facet.value, "label": facet.label, "count": facet.count}

@@ -277,11 +277,10 @@ def _distinct_by_lists(index: EvidenceIndex, positions: np.ndarray, k: int) -> l
     lists are (exact search); above ``PAIR_HNSW_ABOVE`` as approximate as the search."""
     if index.related is None:
         return None
-    lists = index.related[positions]
-    scores = np.einsum("nd,nwd->nw", index.vectors[positions], index.vectors[lists])
-    if (scores[:, -1] > NEAR_DUPLICATE).any():
+    near, short = _near_lists(index, index.related).of(positions)
+    if short.any():
         return None  # some list may stop short of a passage's near-duplicates
-    near = (scores > NEAR_DUPLICATE) & (lists != positions[:, None])
+    lists = index.related[positions]
     keep = np.ones(len(positions), dtype=bool)
     rows = np.flatnonzero(near.any(axis=1))
     if len(rows):
@@ -295,6 +294,38 @@ def _distinct_by_lists(index: EvidenceIndex, positions: np.ndarray, k: int) -> l
                 keep[i] = False
     kept: list[int] = np.flatnonzero(keep)[:k].tolist()
     return kept
+
+
+def _near_lists(index: EvidenceIndex, related: np.ndarray) -> NearLists:
+    """The index's :class:`NearLists`, kept with it (a bare stand-in gets a new one)."""
+    if not isinstance(index, EvidenceIndex):
+        return NearLists(index.vectors, related)
+    return index.derived(NearLists, lambda: NearLists(index.vectors, related))
+
+
+class NearLists:
+    """Which entries of each passage's stored nearest-passage list are near-duplicates of
+    it, and whether the list may stop short of them: worked out for a passage the first
+    time a long search ranks it, then kept (the same passages come back search after
+    search, and comparing a list costs eight vector reads)."""
+
+    def __init__(self, vectors: np.ndarray, related: np.ndarray) -> None:
+        self.vectors = vectors
+        self.related = related
+        self.known = np.zeros(len(related), dtype=bool)
+        self.near = np.zeros(related.shape, dtype=bool)
+        self.short = np.zeros(len(related), dtype=bool)
+
+    def of(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(near-duplicate entries, list may stop short) for each of ``positions``."""
+        todo = positions[~self.known[positions]]
+        if len(todo):
+            lists = self.related[todo]
+            scores = np.einsum("nd,nwd->nw", self.vectors[todo], self.vectors[lists])
+            self.short[todo] = scores[:, -1] > NEAR_DUPLICATE
+            self.near[todo] = (scores > NEAR_DUPLICATE) & (lists != todo[:, None])
+            self.known[todo] = True  # after the values: a reader seeing it sees them
+        return self.near[positions], self.short[positions]
 
 
 def _scores_of(

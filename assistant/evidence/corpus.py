@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +97,18 @@ class Passage:
         return f"{self.heading}. {self.text}"
 
 
+@dataclass(frozen=True)
+class ParsedFile:
+    """What one Markdown file of the corpus parsed into, with no problems: its content's
+    SHA-256, topic and title, and its passages numbered (``order``) from 0 in the file.
+    Builds keep these so a rebuild does not parse unchanged files again."""
+
+    sha256: str
+    topic: str
+    title: str
+    passages: tuple[Passage, ...] = ()
+
+
 @dataclass
 class Corpus:
     sources: dict[str, Source]
@@ -106,6 +118,8 @@ class Corpus:
     problems: list[Problem] = field(default_factory=list)
     cards: list[Card] = field(default_factory=list)
     synonyms: list[list[str]] = field(default_factory=list)
+    # Markdown file (relative path) -> its SHA-256, topic, title and passage count
+    files: dict[str, tuple[str, str, str, int]] = field(default_factory=dict)
 
 
 def chunk_text(text: str) -> list[str]:
@@ -125,16 +139,20 @@ def passage_id(source_ids: Iterable[str], text: str) -> str:
     return digest.hexdigest()[:12]
 
 
-def load_corpus(corpus_dir: Path) -> Corpus:
+def load_corpus(corpus_dir: Path, known: Mapping[str, ParsedFile] | None = None) -> Corpus:
     """Parse the corpus, raising :class:`CorpusError` listing every problem found."""
-    corpus = parse_corpus(corpus_dir)
+    corpus = parse_corpus(corpus_dir, known)
     if corpus.problems:
         shown = "\n".join(str(p) for p in corpus.problems[:20])
         raise CorpusError(f"the corpus has {len(corpus.problems)} problem(s):\n{shown}")
     return corpus
 
 
-def parse_corpus(corpus_dir: Path) -> Corpus:
+def parse_corpus(corpus_dir: Path, known: Mapping[str, ParsedFile] | None = None) -> Corpus:
+    """The corpus with every problem found. ``known`` (relative path -> :class:`ParsedFile`)
+    holds Markdown files parsed before: one whose content has the same SHA-256 is taken
+    from there instead of being parsed again (a build's corpus runs to hundreds of
+    megabytes, and an ingest adds one file)."""
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder {corpus_dir} does not exist")
     problems: list[Problem] = []
@@ -150,12 +168,20 @@ def parse_corpus(corpus_dir: Path) -> Corpus:
             sources[source.id] = source
     passages: list[Passage] = []
     topics: dict[str, str] = {}
+    files: dict[str, tuple[str, str, str, int]] = {}
     for path in sorted(corpus_dir.rglob("*.md")):
         if path.name == "README.md":
             continue
-        _hash_file(hasher, corpus_dir, path)
-        topic, title, found = _read_markdown(path, corpus_dir, len(passages), problems)
+        rel = path.relative_to(corpus_dir).as_posix()
+        digest = hashlib.sha256(_hash_file(hasher, corpus_dir, path)).hexdigest()
+        before = (known or {}).get(rel)
+        if before is not None and before.sha256 == digest:
+            topic, title = before.topic, before.title
+            found = [replace(p, order=p.order + len(passages)) for p in before.passages]
+        else:
+            topic, title, found = _read_markdown(path, corpus_dir, len(passages), problems)
         topics[topic] = title
+        files[rel] = (digest, topic, title, len(found))
         passages.extend(found)
     for p in passages:
         for sid in p.source_ids:
@@ -171,7 +197,7 @@ def parse_corpus(corpus_dir: Path) -> Corpus:
     if (corpus_dir / SYNONYMS_FILE).is_file():
         _hash_file(hasher, corpus_dir, corpus_dir / SYNONYMS_FILE)
         synonyms = _read_synonyms(corpus_dir / SYNONYMS_FILE, problems)
-    return Corpus(sources, passages, topics, hasher.hexdigest(), problems, cards, synonyms)
+    return Corpus(sources, passages, topics, hasher.hexdigest(), problems, cards, synonyms, files)
 
 
 def _read_synonyms(path: Path, problems: list[Problem]) -> list[list[str]]:
@@ -239,9 +265,12 @@ def file_stats(corpus_dir: Path) -> dict[str, list[int]]:
     return stats
 
 
-def _hash_file(hasher: Any, root: Path, path: Path) -> None:
+def _hash_file(hasher: Any, root: Path, path: Path) -> bytes:
+    """Feed the file's name and content to ``hasher``; returns the content."""
+    content = path.read_bytes()
     hasher.update(path.relative_to(root).as_posix().encode() + b"\0")
-    hasher.update(path.read_bytes() + b"\0")
+    hasher.update(content + b"\0")
+    return content
 
 
 def _read_sources(path: Path, root: Path, problems: list[Problem]) -> list[Source]:

@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
@@ -34,10 +33,11 @@ import numpy as np
 from assistant.errors import ValidationError
 from assistant.evidence.corpus import Passage
 from assistant.lookup.cite import passage_reference, permalink
+from assistant.lookup.facets import Counted, FacetTable
 from assistant.lookup.highlight import segments
 from assistant.lookup.results import result_dict
 from assistant.search.lexical import stem_words, tokenize
-from assistant.search.retrieval import Hit, SearchResult
+from assistant.search.retrieval import Hit, Hits, SearchResult
 
 if TYPE_CHECKING:
     from assistant.search.engine import Engine
@@ -176,17 +176,24 @@ def lookup(
 def _lookup(engine: Engine, query: Query, k: int, page: int, candidates: int) -> Lookup:
     within = phrase_positions(engine.index, query.phrases) if query.phrases else None
     result = engine.search(query.retrieval_text, candidates, within=within)
-    pool = [h for h in result.hits if _relevant(h, query)]
-    chosen = [h for h in pool if _keep(h.passage, query.topic, query.source)]
+    hits = result.hits
+    relevant = [True] * len(hits) if query.phrases else [_relevant(h, query) for h in hits]
+    pool = np.flatnonzero(np.asarray(relevant, dtype=bool))
+    positions = _positions(hits)[pool]
+    table = facet_table(engine.index)
+    chosen = pool[table.keep(positions, query.topic, query.source)]
     stems = query_stems(query.free_text)
-    shown = chosen[(page - 1) * k : page * k]
+    shown = [hits[int(n)] for n in chosen[(page - 1) * k : page * k]]
     matches = tuple(_match(engine, result, h, stems, query.phrases) for h in shown)
+    of_source = positions[table.keep(positions, None, query.source)]
+    of_topic = positions[table.keep(positions, query.topic, None)]
+    sources = {sid: s.title for sid, s in engine.index.sources.items()}
     return Lookup(
         query=query,
         matches=matches,
         total=len(chosen),
-        topics=_facets(pool, engine.index.topics, lambda p: [p.topic], source=query.source),
-        sources=_source_facets(engine, pool, query.topic),
+        topics=_facets(table.topic_counts(of_source), engine.index.topics),
+        sources=_facets(table.source_counts(of_topic), sources),
         confidence=result.confidence,
         abstained=result.abstained,
         page=page,
@@ -194,14 +201,25 @@ def _lookup(engine: Engine, query: Query, k: int, page: int, candidates: int) ->
     )
 
 
+def _positions(hits: Sequence[Hit]) -> np.ndarray:
+    if isinstance(hits, Hits):
+        return hits.positions
+    return np.fromiter((h.position for h in hits), dtype=np.int64, count=len(hits))
+
+
+def facet_table(index: EvidenceIndex) -> FacetTable:
+    """The index's :class:`FacetTable`, made on the first lookup of the process."""
+    return index.derived(FacetTable, lambda: FacetTable(index.passages))
+
+
 def _relevant(hit: Hit, query: Query) -> bool:
     return bool(query.phrases) or hit.lexical > 0 or hit.dense >= MIN_SIMILARITY
 
 
-def _keep(passage: Passage, topic: str | None, source: str | None) -> bool:
-    return (topic is None or passage.topic == topic) and (
-        source is None or source in passage.source_ids
-    )
+def _facets(counted: list[Counted], labels: dict[str, str]) -> tuple[Facet, ...]:
+    """Most results first, then by label; equal ones in order of their first result."""
+    ranked = sorted(counted, key=lambda c: (-c.count, labels.get(c.value, c.value), c.first))
+    return tuple(Facet(c.value, labels.get(c.value, c.value), c.count) for c in ranked)
 
 
 def phrase_positions(index: EvidenceIndex, phrases: tuple[str, ...]) -> np.ndarray:
@@ -212,26 +230,77 @@ def phrase_positions(index: EvidenceIndex, phrases: tuple[str, ...]) -> np.ndarr
     whole words only, so each run of letters and digits in it is a whole term of any text
     that holds it, and the BM25 text includes the section, so headings are narrowed the
     same way. Words with non-ASCII letters, whose case rules differ between the pattern
-    and the terms, do not narrow."""
-    patterns = [phrase_pattern(p) for p in phrases]
-    candidates: np.ndarray | None = None
-    for phrase in phrases:
-        words = [w for w in phrase.split() if w.isascii()]
-        for stems in tokenize(words) if words else []:
-            for stem in stems:
-                found = index.lexical.postings(stem)
-                candidates = found if candidates is None else np.intersect1d(candidates, found)
-    pool = range(len(index.passages)) if candidates is None else candidates.tolist()
-    passages = index.passages
-    keep = [
-        i
-        for i in pool
-        if all(
-            p.search(f"{passages[i].text}\n{passages[i].heading}\n{passages[i].section}")
-            for p in patterns
-        )
+    and the terms, do not narrow. The passages left are read with :class:`PhraseCheck`."""
+    stems = [
+        stem
+        for phrase in phrases
+        for found in tokenize([w for w in phrase.split() if w.isascii()])
+        for stem in found
     ]
+    candidates = index.lexical.holding_all(stems)
+    pool = range(len(index.passages)) if candidates is None else candidates.tolist()
+    checks = [PhraseCheck(p) for p in phrases]
+    passages = index.passages
+    keep = [i for i in pool if _holds_all(checks, passages[i])]
     return np.asarray(keep, dtype=np.int64)
+
+
+def _holds_all(checks: list[PhraseCheck], passage: Passage) -> bool:
+    """Whether the passage's text, heading or section holds every phrase. The text alone
+    is read first: a match there is a match in all three joined by line breaks."""
+    text = passage.text
+    folded = folded_text(text)
+    joined: tuple[str, str | None] | None = None
+    for check in checks:
+        if check.holds(text, folded):
+            continue
+        if joined is None:
+            whole = f"{text}\n{passage.heading}\n{passage.section}"
+            joined = (whole, folded_text(whole))
+        if not check.holds(*joined):
+            return False
+    return True
+
+
+# The characters that ``re.IGNORECASE`` matches with an ASCII letter but that
+# ``str.lower()`` does not turn into it, or turns into two characters (the tests check
+# every code point): a text without them holds an ASCII word, case ignored, exactly where
+# its lower-case form holds the lower-case word.
+FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def folded_text(text: str) -> str | None:
+    """``text`` lower-cased, when that shows exactly where an ASCII word can match it."""
+    if text.isascii() or not any(c in text for c in FOLDS_TO_ASCII):
+        return text.lower()
+    return None
+
+
+class PhraseCheck:
+    """Whether a text holds a phrase: :func:`phrase_pattern`'s answer, found faster.
+
+    The pattern has no literal start for the regex engine to look for (it opens with a
+    whole-word check and ignores case), so searching a passage with it steps through
+    every character in Python's regex machine. A match can only start where the
+    lower-cased text holds the phrase's first word, so a C-speed ``str.find`` rules most
+    passages out and names the only places the pattern need be tried; texts lower-casing
+    does not describe exactly (see :func:`folded_text`) get the pattern alone."""
+
+    def __init__(self, phrase: str) -> None:
+        self.pattern = phrase_pattern(phrase)
+        words = phrase.split()
+        self.first = words[0].lower() if words and words[0].isascii() else None
+
+    def holds(self, text: str, folded: str | None) -> bool:
+        """Whether ``text`` holds the phrase; ``folded`` is :func:`folded_text` of it."""
+        if folded is None or self.first is None:
+            return self.pattern.search(text) is not None
+        at = folded.find(self.first)
+        while at >= 0:
+            if self.pattern.match(text, at):
+                return True
+            at = folded.find(self.first, at + 1)
+        return False
 
 
 @lru_cache(maxsize=256)
@@ -240,26 +309,6 @@ def phrase_pattern(phrase: str) -> re.Pattern[str]:
     regex from the query): "Section 75" finds "section  75" but not "Section 750"."""
     body = r"\s+".join(re.escape(word) for word in phrase.split())
     return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
-
-
-def _facets(
-    pool: list[Hit],
-    labels: dict[str, str],
-    values: Callable[[Passage], list[str]],
-    topic: str | None = None,
-    source: str | None = None,
-) -> tuple[Facet, ...]:
-    counts: Counter[str] = Counter()
-    for hit in pool:
-        if _keep(hit.passage, topic, source):
-            counts.update(values(hit.passage))
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], labels.get(item[0], item[0])))
-    return tuple(Facet(value, labels.get(value, value), n) for value, n in ranked)
-
-
-def _source_facets(engine: Engine, pool: list[Hit], topic: str | None) -> tuple[Facet, ...]:
-    labels = {sid: s.title for sid, s in engine.index.sources.items()}
-    return _facets(pool, labels, lambda p: list(dict.fromkeys(p.source_ids)), topic=topic)
 
 
 def _match(
@@ -373,7 +422,12 @@ def lookup_payload(engine: Engine, found: Lookup, base_url: str) -> dict[str, An
         "source": found.query.source,
         "phrases": list(found.query.phrases),
         "facets": {
-            "topics": [asdict(f) for f in found.topics],
-            "sources": [asdict(f) for f in found.sources],
+            "topics": [_facet_dict(f) for f in found.topics],
+            "sources": [_facet_dict(f) for f in found.sources],
         },
     }
+
+
+def _facet_dict(facet: Facet) -> dict[str, Any]:
+    """``asdict(facet)`` without its deep copy (a phrase's facets list hundreds of sources)."""
+    return {"value": facet.value, "label": facet.label, "count": facet.count}

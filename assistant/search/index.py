@@ -38,10 +38,11 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from assistant.errors import IndexError_
+from assistant.errors import CorpusError, IndexError_
 from assistant.evidence.cards import Card, CardSentence
 from assistant.evidence.corpus import (
     Corpus,
+    ParsedFile,
     Passage,
     Source,
     content_fingerprint,
@@ -56,9 +57,20 @@ from assistant.search.embedding import (
     weight_files_stat,
 )
 from assistant.search.lexical import LexicalIndex, Synonyms, tokenize
-from assistant.search.neighbours import nearest_passages, searched_neighbours, updated_neighbours
+from assistant.search.neighbours import (
+    moved_positions,
+    nearest_passages,
+    searched_neighbours,
+    updated_neighbours,
+)
 from assistant.search.onnxencoder import ENCODER_FILE
-from assistant.search.reuse import Reusing, previous_neighbours, previous_vectors
+from assistant.search.reuse import (
+    Neighbours,
+    Reusing,
+    passage_key,
+    previous_neighbours,
+    previous_vectors,
+)
 from assistant.search.sentences import SentenceRefs, SentencesOf, read_rows
 
 FORMAT_VERSION = 2  # 2: related passages, step vectors and the ONNX encoder in the build
@@ -190,11 +202,11 @@ class EvidenceIndex:
 
     def dense_within(
         self, query_vector: np.ndarray, positions: np.ndarray
-    ) -> list[tuple[int, float]]:
-        """(position, cosine) for ``positions`` only, best first (ties in corpus order)."""
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``positions`` best first by cosine (ties in corpus order), and their cosines."""
         scores = self.vectors[positions] @ query_vector
         order = np.lexsort((positions, -scores))
-        return [(int(positions[i]), float(scores[i])) for i in order]
+        return np.asarray(positions)[order], scores[order]
 
     def dense(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         k = min(k, len(self.passages))
@@ -247,17 +259,22 @@ def build_index(
     """
     started = time.perf_counter()
     stats = file_stats(corpus_dir)  # before reading: a file edited meanwhile shows as changed
-    corpus = load_corpus(corpus_dir)
-    if not corpus.passages:
-        raise IndexError_(f"the corpus in {corpus_dir} has no passages to index")
-    builds = index_dir / "builds"
-    builds.mkdir(parents=True, exist_ok=True)
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"corpus folder {corpus_dir} does not exist")
+    index_dir.mkdir(parents=True, exist_ok=True)
     with _build_lock(index_dir):
         prune_stale(index_dir)
-        previous = _previous_passages(index_dir)
+        served = _served_passages(index_dir)
+        corpus = load_corpus(corpus_dir, parsed_files(index_dir, served))
+        if not corpus.passages:
+            raise IndexError_(f"the corpus in {corpus_dir} has no passages to index")
+        builds = index_dir / "builds"
+        builds.mkdir(parents=True, exist_ok=True)
+        previous = _previous_passages(index_dir, served)
         stored = list(dict.fromkeys(_previous_texts(index_dir) if texts is None else texts))
-        known = previous_vectors(index_dir / "current", embedder, passage_vectors)
-        neighbours = previous_neighbours(index_dir / "current") if known else None
+        serving = index_dir / "current"
+        known = previous_vectors(serving, embedder, passage_vectors, served)
+        neighbours = previous_neighbours(serving, served) if known else None
         reusing = Reusing(embedder, known, neighbours)
 
         def finish(folder: Path, manifest: dict[str, Any]) -> None:
@@ -265,6 +282,7 @@ def build_index(
             manifest["texts_embedded"] = reusing.embedded
             manifest["texts_reused"] = reusing.reused
             manifest["corpus_files"] = stats
+            manifest["corpus_parsed"] = corpus.files
             manifest["weights_files"] = weights_stat(embedder)
 
         final, manifest = _build_folder(
@@ -319,7 +337,9 @@ def _build_folder(
         finish(tmp, manifest)
         manifest["build_seconds"] = round(time.perf_counter() - started, 2)
         _write_manifest(tmp, manifest)
-        loaded = load_index(tmp, verify=True)  # verify before it can be served
+        # load it before it can be served; its checksums were just taken from these very
+        # files, so sizes are checked, not every byte hashed a second time
+        loaded = load_index(tmp)
         if verify is not None:
             verify(loaded)
         final = builds / manifest["build_id"]
@@ -385,11 +405,15 @@ def _write_build(
 ) -> dict[str, Any]:
     passages = corpus.passages
     vectors = _encode(embedder, [p.embedding_text() for p in passages], "Passages")
-    index, search = _vector_index(vectors, approximate_above)
+    keys = [passage_key(p.id, p.heading) for p in passages]
+    previous = embedder.neighbours if isinstance(embedder, Reusing) else None
+    index, search = _vector_index(
+        vectors, approximate_above, lambda: _grown(vectors, keys, previous)
+    )
     _faiss().write_index(index, str(folder / "faiss.index"))
     checkpoint("faiss.index")
     np.save(folder / "related.npy", _related(vectors, passages, index, search, embedder))
-    _write_jsonl(folder / "passages.jsonl", (dataclasses.asdict(p) for p in passages))
+    _write_jsonl(folder / "passages.jsonl", (vars(p) for p in passages))  # asdict: 10x slower
     checkpoint("passages.jsonl")
     used = {s for p in passages for s in p.source_ids}
     sources = {sid: dataclasses.asdict(s) for sid, s in corpus.sources.items() if sid in used}
@@ -439,8 +463,8 @@ def _related(
     exact = search["kind"] == "flat"
     previous = embedder.neighbours if isinstance(embedder, Reusing) else None
     if previous is not None and previous.exact == exact:
-        ids = [p.id for p in passages]
-        updated = updated_neighbours(vectors, ids, previous, NEIGHBOURS)
+        keys = [passage_key(p.id, p.heading) for p in passages]
+        updated = updated_neighbours(vectors, keys, previous, NEIGHBOURS)
         if updated is not None:
             return updated
     if exact:
@@ -485,17 +509,23 @@ def _stored_vectors(index: Any) -> np.ndarray:
     return view
 
 
-def _vector_index(vectors: np.ndarray, approximate_above: int) -> tuple[Any, dict[str, Any]]:
+def _vector_index(
+    vectors: np.ndarray, approximate_above: int, grown: Callable[[], Any] = lambda: None
+) -> tuple[Any, dict[str, Any]]:
     """Exact inner-product search, or HNSW above ``approximate_above`` passages with its
-    recall@10 against exact search on up to 1,000 of the passages as queries."""
+    recall@10 against exact search on up to 1,000 of the passages as queries. ``grown()``
+    is the serving build's HNSW index with the new passages added, if it can be had."""
     faiss = _faiss()
     exact = faiss.IndexFlatIP(vectors.shape[1])
     exact.add(vectors)
     if approximate_above <= 0 or len(vectors) <= approximate_above:
         return exact, {"kind": "flat"}
-    index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
-    index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-    index.add(vectors)
+    index = grown()
+    extended = index is not None
+    if index is None:
+        index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.add(vectors)
     index.hnsw.efSearch = HNSW_EF_SEARCH
     sample = vectors[np.linspace(0, len(vectors) - 1, min(1000, len(vectors))).astype(int)]
     k = min(10, len(vectors))
@@ -503,7 +533,35 @@ def _vector_index(vectors: np.ndarray, approximate_above: int) -> tuple[Any, dic
     _, found = index.search(sample, k)
     hits = sum(len(set(t) & set(f)) for t, f in zip(truth, found, strict=True))
     recall = round(hits / truth.size, 4)
-    return index, {"kind": "hnsw", "links": HNSW_LINKS, "recall_at_10": recall}
+    search = {"kind": "hnsw", "links": HNSW_LINKS, "recall_at_10": recall}
+    return index, {**search, "grown": True} if extended else search
+
+
+def _grown(vectors: np.ndarray, keys: list[tuple[str, str]], previous: Neighbours | None) -> Any:
+    """The serving build's HNSW index with the passages that are new added to its graph,
+    its entries put in the new passage order; None unless every passage it holds is still
+    there, unchanged (an HNSW graph cannot drop a passage)."""
+    if previous is None or previous.exact or previous.folder is None:
+        return None
+    moved = moved_positions(previous.ids, keys)
+    if not len(moved) or (moved < 0).any():
+        return None
+    try:
+        index = _faiss().read_index(str(previous.folder / "faiss.index"))
+        hnsw = index.hnsw
+    except (OSError, RuntimeError, AttributeError) as exc:
+        log.warning("building the vector index afresh (%s)", exc)
+        return None
+    if index.ntotal != len(moved) or index.d != vectors.shape[1]:
+        return None
+    fresh = np.setdiff1d(np.arange(len(vectors)), moved, assume_unique=True)
+    hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    if len(fresh):
+        index.add(np.ascontiguousarray(vectors[fresh]))
+    # entry n of the grown index is passage ``held[n]``; put each at its own position
+    held = np.concatenate([moved, fresh])
+    index.permute_entries(np.argsort(held).astype(np.int64))
+    return index
 
 
 def _write_texts(folder: Path, texts: list[str], embedder: Embedder, dimension: int) -> None:
@@ -590,10 +648,13 @@ def _lexical_text(passage: Passage, sources: dict[str, Source]) -> str:
     return f"{passage.section}. {passage.text} {titles}"
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps with options makes one per call
+
+
 def _write_jsonl(path: Path, rows: Any) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            handle.write(_JSON.encode(row) + "\n")
 
 
 def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
@@ -631,18 +692,62 @@ def _prune(builds: Path, keep: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _previous_passages(index_dir: Path) -> dict[str, dict[str, Any]]:
+def _served_passages(index_dir: Path) -> list[Passage]:
+    """The serving build's passages, read once for everything a rebuild takes from it
+    (history, parsed files, vectors, neighbours); none unless the file matches the
+    checksum its manifest records."""
+    path = index_dir / "current" / "passages.jsonl"
+    if not path.is_file():
+        return []
+    try:
+        manifest = json.loads((path.parent / "manifest.json").read_text(encoding="utf-8"))
+        if file_sha256(path) != manifest["files"]["passages.jsonl"]:
+            log.warning("not reusing %s: it does not match its checksum", path)
+            return []
+        with path.open(encoding="utf-8") as handle:
+            return [Passage(**_interned(json.loads(line))) for line in handle if line.strip()]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("ignoring unreadable %s: %s", path, exc)
+        return []
+
+
+def parsed_files(index_dir: Path, served: list[Passage]) -> dict[str, ParsedFile]:
+    """The Markdown files the serving build parsed (see :class:`ParsedFile`), from its
+    manifest's per-file checksums and its passages; {} when it does not list them."""
+    try:
+        listed = json.loads((index_dir / "current" / "manifest.json").read_text("utf-8"))
+        records = listed.get("corpus_parsed") or {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+    by_file: dict[str, list[Passage]] = {}
+    for p in served:
+        by_file.setdefault(p.file, []).append(p)
+    found = {}
+    for rel, record in records.items():
+        if not (isinstance(record, list) and len(record) == 4):
+            continue
+        sha256, topic, title, count = record
+        mine = by_file.get(rel, [])
+        if len(mine) == count:
+            first = mine[0].order if mine else 0
+            passages = tuple(dataclasses.replace(p, order=p.order - first) for p in mine)
+            found[rel] = ParsedFile(sha256, topic, title, passages)
+    return found
+
+
+def _previous_passages(index_dir: Path, served: list[Passage]) -> dict[str, dict[str, Any]]:
     """Rows of the serving build's passages, and of passages retired before it."""
-    folder = index_dir / "current"
+    path = index_dir / "current" / "retired.jsonl"
     rows: dict[str, dict[str, Any]] = {}
-    for name, retired in (("retired.jsonl", True), ("passages.jsonl", False)):
-        try:
-            found = _read_jsonl(folder / name) if (folder / name).is_file() else []
-        except (OSError, ValueError) as exc:  # a damaged build: history starts afresh
-            log.warning("ignoring unreadable %s: %s", folder / name, exc)
-            found = []
-        for row in found:
-            rows[row["id"]] = {**row, "retired": retired}
+    try:
+        found = _read_jsonl(path) if path.is_file() else []
+    except (OSError, ValueError) as exc:  # a damaged build: history starts afresh
+        log.warning("ignoring unreadable %s: %s", path, exc)
+        found = []
+    for row in found:
+        rows[row["id"]] = {**row, "retired": True}
+    for p in served:
+        rows[p.id] = {**vars(p), "retired": False}
     return rows
 
 

@@ -203,6 +203,24 @@ class LexicalIndex:
         postings: np.ndarray = self._indices[self._indptr[i] : self._indptr[i + 1]]
         return postings
 
+    def holding_all(self, terms: Iterable[str]) -> np.ndarray | None:
+        """Positions of the passages holding every one of ``terms``, ascending; None for no
+        terms (nothing narrows).
+
+        The rarest term's postings are the candidates; each other term keeps those it
+        also lists (a binary search per candidate), rarest first, so the work follows the
+        smallest list, not the largest."""
+        lists = sorted((self.postings(t) for t in dict.fromkeys(terms)), key=len)
+        if not lists:
+            return None
+        found = lists[0]
+        for other in lists[1:]:
+            if not len(found):
+                break
+            at = np.minimum(np.searchsorted(other, found), len(other) - 1)
+            found = found[other[at] == found]
+        return np.asarray(found, dtype=np.int64)
+
     def holds(self, term: str, position: int) -> bool:
         """Whether the passage at ``position`` contains ``term`` (a binary search)."""
         found = self.postings(term)
@@ -238,12 +256,20 @@ class LexicalIndex:
 
     def search_within(self, query: str, positions: np.ndarray) -> list[tuple[int, float]]:
         """:meth:`search` among ``positions`` only (all of them that score, best first)."""
+        found, scores = self.rank_within(query, positions)
+        return [(int(p), float(s)) for p, s in zip(found, scores, strict=True)]
+
+    def rank_within(self, query: str, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`search_within` as arrays: the positions that score, best first (ties in
+        corpus order), and their scores."""
         terms = self._known_stems(query)
+        positions = np.asarray(positions, dtype=np.int64)
         if not terms or not len(positions):
-            return []
+            return positions[:0], np.zeros(0, dtype=self._data.dtype)
         scores = self._scores(terms)[positions]
         order = np.lexsort((positions, -scores))
-        return [(int(positions[i]), float(scores[i])) for i in order if scores[i] > 0]
+        order = order[scores[order] > 0]
+        return positions[order], scores[order]
 
     def _scores(self, terms: list[str]) -> np.ndarray:
         """Every passage's BM25 score for ``terms`` (known, distinct stems), summed term by

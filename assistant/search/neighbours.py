@@ -10,6 +10,7 @@ the result is the one a full comparison gives, ties included (they keep corpus o
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 import numpy as np
@@ -42,16 +43,18 @@ def searched_neighbours(index: Any, vectors: np.ndarray, width: int) -> np.ndarr
 
 
 def updated_neighbours(
-    vectors: np.ndarray, ids: list[str], previous: Neighbours, width: int
+    vectors: np.ndarray, ids: Sequence[Hashable], previous: Neighbours, width: int
 ) -> np.ndarray | None:
     """The lists of a rebuild from ``previous`` (None when they cannot be carried over:
     another width, kept passages in another order, or so many new passages that
-    comparing everything costs about the same)."""
+    comparing everything costs about the same).
+
+    ``ids`` say which passage is which, as ``previous.ids`` do: keys that fix a passage's
+    vector (builds use its id and heading). Passages with the same key pair up in order."""
     width = min(width, len(vectors))
     if previous.related.shape[1] != width or len(vectors) - len(previous.ids) > FRESH_LIMIT:
         return None
-    now = {pid: n for n, pid in enumerate(ids)}
-    moved = np.asarray([now.get(pid, -1) for pid in previous.ids], dtype=np.int64)
+    moved = moved_positions(previous.ids, ids)
     kept_old = np.flatnonzero(moved >= 0)
     if np.any(np.diff(moved[kept_old]) <= 0):
         return None  # reordered: ties would no longer fall in corpus order
@@ -68,6 +71,23 @@ def updated_neighbours(
     if len(redo):
         related[redo] = nearest_passages(vectors, width, redo)
     return related
+
+
+def moved_positions(old: Sequence[Hashable], new: Sequence[Hashable]) -> np.ndarray:
+    """Each old passage's position in ``new`` (-1: gone). A corpus may repeat a passage
+    word for word: the n-th old passage with a key is the n-th new passage with it."""
+    places: dict[Hashable, list[int]] = {}
+    for n, key in enumerate(new):
+        places.setdefault(key, []).append(n)
+    used: dict[Hashable, int] = {}
+    moved = np.full(len(old), -1, dtype=np.int64)
+    for n, key in enumerate(old):
+        found = places.get(key)
+        taken = used.get(key, 0)
+        if found is not None and taken < len(found):
+            moved[n] = found[taken]
+            used[key] = taken + 1
+    return moved
 
 
 def _merged(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,39 +58,60 @@ class Reusing:
         return np.vstack([self.known[t] for t in texts]).astype(np.float32)
 
 
-class Neighbours:
-    """A previous build's nearest passages: ``related[n]`` lists passage ``ids[n]``'s;
-    ``exact`` when they were found by exact search, not by the HNSW index."""
+def passage_key(passage_id: str, heading: str) -> tuple[str, str]:
+    """What fixes a passage's vector: its id (sources and text) and its heading."""
+    return (passage_id, heading)
 
-    def __init__(self, ids: list[str], related: NDArray[np.int32], exact: bool) -> None:
+
+class Neighbours:
+    """A previous build's nearest passages: ``related[n]`` lists passage ``ids[n]``'s
+    (keys of :func:`passage_key`); ``exact`` when they were found by exact search, not by
+    the HNSW index."""
+
+    def __init__(
+        self,
+        ids: Sequence[Hashable],
+        related: NDArray[np.int32],
+        exact: bool,
+        folder: Path | None = None,
+    ) -> None:
         self.ids = ids
         self.related = related
         self.exact = exact
+        self.folder = folder  # the build's folder, whose vector index a rebuild may grow
 
 
-def previous_neighbours(folder: Path) -> Neighbours | None:
+def previous_neighbours(folder: Path, passages: list[Passage] | None = None) -> Neighbours | None:
     """The nearest-passage lists of the build in ``folder``, if it has whole ones.
 
-    Call after :func:`previous_vectors` found the build reusable (it checks the files)."""
+    Call after :func:`previous_vectors` found the build reusable (it checks the files);
+    ``passages`` are the build's, if already read."""
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         exact = manifest["vector_search"]["kind"] == "flat"
-        ids = [row["id"] for row in _jsonl(folder / "passages.jsonl")]
+        if passages is None:
+            passages = [Passage(**_tuples(row)) for row in _jsonl(folder / "passages.jsonl")]
+        ids = [passage_key(p.id, p.heading) for p in passages]
         related = np.load(folder / "related.npy", allow_pickle=False)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         log.warning("finding every passage's neighbours afresh (%s)", exc)
         return None
     if related.ndim != 2 or len(related) != len(ids):
         return None
-    return Neighbours(ids, related, exact)
+    return Neighbours(ids, related, exact, folder)
 
 
 def previous_vectors(
-    folder: Path, embedder: Embedder, passage_vectors: Callable[[Path], NDArray[np.float32]]
+    folder: Path,
+    embedder: Embedder,
+    passage_vectors: Callable[[Path], NDArray[np.float32]],
+    passages: list[Passage] | None = None,
 ) -> dict[str, NDArray[np.float32]]:
     """Text -> vector for everything the build in ``folder`` embedded (empty if unusable).
 
-    ``passage_vectors`` reads the build's passage vectors (from its FAISS index)."""
+    ``passage_vectors`` reads the build's passage vectors (from its FAISS index);
+    ``passages`` are the build's, if already read (its ``passages.jsonl`` is still
+    checked against its checksum)."""
     if not (folder / "manifest.json").is_file():
         return {}  # the first build
     try:
@@ -101,7 +122,7 @@ def previous_vectors(
         ):
             return {}
         _verify(folder, manifest)
-        return _read_vectors(folder, passage_vectors)
+        return _read_vectors(folder, passage_vectors, passages)
     except (OSError, ValueError, KeyError, TypeError, IndexError, RuntimeError) as exc:
         log.warning("embedding everything: the previous build cannot be reused (%s)", exc)
         return {}
@@ -129,9 +150,12 @@ def _verify(folder: Path, manifest: dict[str, Any]) -> None:
 
 
 def _read_vectors(
-    folder: Path, passage_vectors: Callable[[Path], NDArray[np.float32]]
+    folder: Path,
+    passage_vectors: Callable[[Path], NDArray[np.float32]],
+    passages: list[Passage] | None,
 ) -> dict[str, NDArray[np.float32]]:
-    passages = [Passage(**_tuples(row)) for row in _jsonl(folder / "passages.jsonl")]
+    if passages is None:
+        passages = [Passage(**_tuples(row)) for row in _jsonl(folder / "passages.jsonl")]
     vectors = passage_vectors(folder)
     known: dict[str, NDArray[np.float32]] = {}
     if len(vectors) == len(passages):

@@ -63,7 +63,9 @@ def record_answer(store: Store, asked: Asked) -> int:
         "status": "new",
     }
     with store.engine.begin() as conn:
-        result = conn.execute(schema.answers.insert().values(**values))
+        # the table's one compiled insert with this row's parameters: building a
+        # statement with .values() per answer cost twice the CPU of the insert itself
+        result = conn.execute(schema.answers.insert(), values)
         key = result.inserted_primary_key
         assert key is not None  # an insert into a table with a primary key
         return int(key[0])

@@ -148,3 +148,56 @@ def test_the_vectors_outlive_the_index_that_loaded_them(engine: Engine) -> None:
     vectors = load_index(current_folder(engine.settings.index_dir)).vectors
     gc.collect()  # the loaded index itself is gone; its vectors must still be whole
     assert np.array_equal(vectors, engine.index.vectors)
+
+
+def test_a_rebuild_parses_only_changed_files_and_gets_what_parsing_all_gets(
+    built: Settings, embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.evidence import corpus as corpus_module
+    from assistant.evidence.corpus import load_corpus
+
+    def write(name: str, place: str) -> None:
+        text = NEW_SECTION.replace("Anytown", place)
+        (built.corpus_dir / "evidence" / name).write_text(f"---\ntopic: {place}\n---\n{text}")
+
+    write("zzz-last.md", "Lasttown")
+    build_index(built.corpus_dir, built.index_dir, embedder)
+    path = built.corpus_dir / "evidence" / "sample.md"
+    path.write_text(path.read_text() + NEW_SECTION)
+    write("aaa-first.md", "Firsttown")
+    parsed: list[str] = []
+    read = corpus_module._read_markdown
+
+    def counted(*args: object) -> object:
+        parsed.append(args[0].name)  # type: ignore[attr-defined]
+        return read(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(corpus_module, "_read_markdown", counted)
+    build_index(built.corpus_dir, built.index_dir, embedder)
+    assert sorted(parsed) == ["aaa-first.md", "sample.md"]
+    monkeypatch.undo()
+    served = load_index(current_folder(built.index_dir)).passages
+    assert served == load_corpus(built.corpus_dir).passages  # orders, lines and files alike
+
+
+def test_a_rebuild_grows_the_serving_hnsw_index_with_the_new_passages(
+    fixture_settings: Settings, embedder: SentenceTransformerEmbedder
+) -> None:
+    corpus, folder = fixture_settings.corpus_dir, fixture_settings.index_dir
+    build_index(corpus, folder, embedder, approximate_above=1)
+    path = corpus / "evidence" / "sample.md"
+    original = path.read_text()
+    first_section = original.index("\n### ")
+    path.write_text(original[:first_section] + NEW_SECTION + original[first_section:])
+    report = build_index(corpus, folder, embedder, approximate_above=1)
+    assert report.manifest["vector_search"]["grown"] is True
+    assert report.manifest["vector_search"]["recall_at_10"] > 0.9
+    index = load_index(current_folder(folder))
+    expected = embedder.encode([p.embedding_text() for p in index.passages] * 30)
+    assert np.abs(index.vectors - expected[: len(index.passages)]).max() < 1e-5
+    question = embedder.encode(["How many families did the Anytown pilot team see?"])[0]
+    best = index.dense(question, 1)[0][0]
+    assert index.passages[best].heading == "Anytown pilot"
+    path.write_text(original)  # a passage gone: a graph cannot drop it, so it is built anew
+    again = build_index(corpus, folder, embedder, approximate_above=1)
+    assert "grown" not in again.manifest["vector_search"]

@@ -45,3 +45,19 @@ def test_a_reordered_corpus_is_compared_afresh() -> None:
     ids = [f"p{n}" for n in range(60)]
     previous = Neighbours(ids[::-1], nearest_passages(vectors[::-1], 8), exact=True)
     assert updated_neighbours(vectors, ids, previous, 8) is None
+
+
+def test_passages_repeated_word_for_word_are_carried_over_in_order() -> None:
+    """A corpus may hold the same passage twice: the lists still carry over (a rebuild
+    after one new document once compared every passage with every other because of it)."""
+    new = _vectors(120, 5)
+    new[70] = new[20]
+    ids = [f"p{n}" for n in range(120)]
+    ids[70] = ids[20]
+    old_positions = [n for n in range(120) if n not in (10, 90)]
+    previous = Neighbours(
+        [ids[n] for n in old_positions], nearest_passages(new[old_positions], 8), exact=True
+    )
+    updated = updated_neighbours(new, ids, previous, 8)
+    assert updated is not None
+    assert np.array_equal(updated, nearest_passages(new, 8))

@@ -45,7 +45,9 @@ PLACE_WEIGHT = 0.08
 SHOWN_PENALTY = 0.10
 CARRIED_WEIGHT = 0.3
 FOCUS_WEIGHT = 0.3
+# A sentence quoted only with the weaker one it leans on moves this far towards it.
 GROUP_WEIGHT = 0.5
+# After the first sentence: bonus per share of the question's term weight not yet said.
 NOVEL_WEIGHT = 0.3
 
 
@@ -91,7 +93,6 @@ _FIGURE = re.compile(
     re.I,
 )
 _YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
-# a year or a span of years ("2017-19", "2025/26", "2020 to 2022"): a date, not an amount
 # a year or a span of years ("2017-19", "2025/26"), a day of a month, or a number that is
 # part of a name ("COVID-19", "PHQ-9"): none of them is an amount
 _YEARS = re.compile(
@@ -228,18 +229,15 @@ def choose(
         for rank, hit in enumerate(result.hits[:PASSAGES_CONSIDERED])
         for n in index.sentences_of.get(hit.position, [])
     ]
-    if GROUP_WEIGHT:
-        by_n = {c.sentence: c.score for c in candidates}
-        candidates = [
-            Chosen(
-                c.rank,
-                c.sentence,
-                c.score - GROUP_WEIGHT * max(0.0, c.score - by_n[c.sentence - 1]),
-            )
-            if c.sentence - 1 in by_n and _points_back(index, c.sentence)
-            else c
-            for c in candidates
-        ]
+    by_n = {c.sentence: c.score for c in candidates}
+    candidates = [
+        Chosen(
+            c.rank, c.sentence, c.score - GROUP_WEIGHT * max(0.0, c.score - by_n[c.sentence - 1])
+        )
+        if c.sentence - 1 in by_n and _points_back(index, c.sentence)
+        else c
+        for c in candidates
+    ]
     candidates.sort(key=lambda c: -c.score)
     picked: list[Chosen] = []
     top = candidates[0].score if candidates else 0.0

@@ -136,7 +136,10 @@ def pack_sentences(parts: list[str], max_words: int) -> list[str]:
 
 # "Watch, Wait and Wonder (WWW)", "Parent-Infant Relationship Global Assessment Scale
 # (PIR-GAS)": an acronym spelled out by the words before it.
-_SPELLED_OUT = re.compile(r"((?:[\w'’]+[\s,-]+){1,10})\(([A-Z][A-Za-z0-9&-]*[A-Z][A-Za-z0-9&-]*)\)")
+_SPELLED_OUT = re.compile(
+    r"((?:[\w'’]+[\s,-]+){1,10})"  # up to ten words before the bracket
+    r"\(([A-Z][A-Za-z0-9&-]*[A-Z][A-Za-z0-9&-]*)\)"  # two capitals or more inside it
+)
 _JOINING = frozenset({"and", "of", "the", "for", "to", "in", "on", "&"})
 
 

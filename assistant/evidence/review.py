@@ -32,6 +32,7 @@ from pathlib import Path
 import yaml
 
 from assistant.evidence.cards import CARDS_FOLDER, LOCK_NAME, Card
+from assistant.evidence.files import write_atomically
 from assistant.evidence.yamlsrc import ContentError, Problem, Reader, compose
 
 # citation (``topic > heading``) -> the ids of the passages it resolved to
@@ -109,9 +110,7 @@ def write_lock(corpus_dir: Path, lock: Lock) -> None:
         ]
     path = lock_path(corpus_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    temporary.replace(path)
+    write_atomically(path, "\n".join(lines) + "\n")
 
 
 def _key(card_id: str) -> str:
@@ -174,10 +173,7 @@ def set_reviewed(corpus_dir: Path, cards: Iterable[Card], date: str) -> None:
             quote = node.style if node.style in ("'", '"') else ""
             start, end = node.start_mark.index, node.end_mark.index
             text = f"{text[:start]}{quote}{date}{quote}{text[end:]}"
-        temporary = path.with_name(f".{path.name}.tmp")
-        with temporary.open("w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        temporary.replace(path)
+        write_atomically(path, text)
 
 
 def _reviewed_nodes(root: yaml.Node | None, ids: set[str]) -> list[yaml.ScalarNode]:

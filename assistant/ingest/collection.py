@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import os
 import re
 import tempfile
 import unicodedata
@@ -26,6 +25,7 @@ from typing import Any
 import yaml
 
 from assistant.evidence.corpus import COLLECTION, parse_corpus
+from assistant.evidence.files import write_atomically
 from assistant.ingest.document import Document, IngestError
 from assistant.ingest.render import Chunk, chunks, render
 
@@ -102,7 +102,7 @@ class Collection:
             before = self._passage_ids(source_id)
             entry["ingested"]["passages"] = len(found)
             self._write_entries(_replaced(self.entries(), entry))
-            _atomic_write(self.dir / f"{source_id}.md", text)
+            write_atomically(self.dir / f"{source_id}.md", text)
         ids = {c.id for c in found}
         return Ingested(
             source_id,
@@ -157,7 +157,7 @@ class Collection:
     def _write_entries(self, entries: list[dict[str, Any]]) -> None:
         header = "# Written by `pair-assistant ingest`; manage with `pair-assistant sources`.\n"
         body = yaml.safe_dump({"sources": entries}, allow_unicode=True, sort_keys=False)
-        _atomic_write(self.sources_file, header + body)
+        write_atomically(self.sources_file, header + body)
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -220,16 +220,3 @@ def _verify(
     if corpus.problems or [p.id for p in corpus.passages] != [c.id for c in found]:
         problem = corpus.problems[0] if corpus.problems else "passages differ when read back"
         raise IngestError(f"{path.name}: could not be written as evidence ({problem})")
-
-
-def _atomic_write(target: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -242,11 +242,12 @@ def choose(
     picked: list[Chosen] = []
     top = candidates[0].score if candidates else 0.0
     covered: set[str] = set()
+    total = sum(weights.values())
     remaining = list(candidates)
     while remaining and len(picked) < max_sentences:
         # after the first sentence, one that says a part of the question not yet answered
         # ("how many items, and what age?") comes before one that says the same part again
-        gains = [_with_novelty(index, c, weights, covered) for c in remaining]
+        gains = [_with_novelty(index, c, weights, total, covered) for c in remaining]
         best = max(range(len(remaining)), key=gains.__getitem__)
         c = remaining[best]
         if gains[best] < top - SCORE_WINDOW:
@@ -284,11 +285,10 @@ def choose(
 
 
 def _with_novelty(
-    index: EvidenceIndex, c: Chosen, weights: dict[str, float], covered: set[str]
+    index: EvidenceIndex, c: Chosen, weights: dict[str, float], total: float, covered: set[str]
 ) -> float:
-    """The candidate's score, plus the share of the question's term weight it says that the
-    sentences already chosen (whose terms are ``covered``) do not."""
-    total = sum(weights.values())
+    """The candidate's score, plus the share of the question's term weight (``total``) it
+    says that the sentences already chosen (whose terms are ``covered``) do not."""
     if not covered or not total:
         return c.score
     held = index.sentence_terms(c.sentence)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from functools import lru_cache
 
 # Abbreviations after which a full stop does not end a sentence.
 _ABBREVIATIONS = (
@@ -143,8 +145,11 @@ _SPELLED_OUT = re.compile(
 _JOINING = frozenset({"and", "of", "the", "for", "to", "in", "on", "&"})
 
 
-def spelled_out(text: str) -> dict[str, str]:
-    """Acronym -> the capitalised words before it that its letters stand for."""
+@lru_cache(maxsize=4096)
+def spelled_out(text: str) -> Mapping[str, str]:
+    """Acronym -> the capitalised words before it that its letters stand for.
+
+    Remembered per text: each sentence of a passage asks about the whole passage."""
     found: dict[str, str] = {}
     for match in _SPELLED_OUT.finditer(text):
         acronym = match.group(2)

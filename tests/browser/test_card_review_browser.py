@@ -20,7 +20,7 @@ from assistant.search.embedding import SentenceTransformerEmbedder
 from assistant.search.index import build_index
 from tests.browser.conftest import free_port, serve_app
 from tests.conftest import FIXTURE_CORPUS
-from tests.web.test_card_review import CARDS, JOURNEY, OFF_TOPIC, _estimate_from_camhs, run
+from tests.web.test_card_review import OFF_TOPIC, add_cards, estimate_from_camhs, run
 
 pytestmark = pytest.mark.browser
 ASKED = "Is there a specialised parent-infant team in most areas?"
@@ -35,10 +35,7 @@ def app(
     folder = tmp_path_factory.mktemp("review")
     corpus = folder / "corpus"
     shutil.copytree(FIXTURE_CORPUS, corpus)
-    (corpus / "answers").mkdir()
-    (corpus / "answers" / "sample.yaml").write_text(CARDS, encoding="utf-8")
-    (corpus / "journey.yaml").write_text(JOURNEY, encoding="utf-8")
-    _estimate_from_camhs(corpus)
+    add_cards(corpus)
     settings: Settings = load_settings(
         env={}, overrides={"corpus_dir": corpus, "index_dir": folder / "index"}
     )
@@ -46,7 +43,7 @@ def app(
     sample = corpus / "evidence" / "sample.md"
     text = sample.read_text(encoding="utf-8")
     sample.write_text(text.replace("therefore often left", "therefore left"), encoding="utf-8")
-    _estimate_from_camhs(corpus)
+    estimate_from_camhs(corpus)
     build_index(corpus, settings.index_dir, embedder)
     port = free_port("127.0.0.1")
     with serve_app(settings, port, ""):

@@ -118,18 +118,23 @@ def _serve(settings: Settings, embedder: SentenceTransformerEmbedder) -> Served:
 @pytest.fixture()
 def unstamped(fixture_settings: Settings) -> Iterator[Settings]:
     """The tiny corpus with two cards that no one has stamped yet."""
-    corpus = fixture_settings.corpus_dir
-    (corpus / "answers").mkdir()
-    (corpus / "answers" / "sample.yaml").write_text(CARDS, encoding="utf-8")
-    (corpus / "journey.yaml").write_text(JOURNEY, encoding="utf-8")
-    _estimate_from_camhs(corpus)
+    add_cards(fixture_settings.corpus_dir)
     try:
         yield fixture_settings
     finally:
         services._engines.pop(services.engine_key(fixture_settings), None)
 
 
-def _estimate_from_camhs(corpus: Path) -> None:
+def add_cards(corpus: Path) -> None:
+    """The two cards, a journey with the step they name and an estimator rate citing the
+    CAMHS passage, added to a copy of the tiny corpus."""
+    (corpus / "answers").mkdir()
+    (corpus / "answers" / "sample.yaml").write_text(CARDS, encoding="utf-8")
+    (corpus / "journey.yaml").write_text(JOURNEY, encoding="utf-8")
+    estimate_from_camhs(corpus)
+
+
+def estimate_from_camhs(corpus: Path) -> None:
     """The estimator's rate cites the CAMHS passage by its (current) id."""
     camhs = next(p for p in parse_corpus(corpus).passages if p.heading == "CAMHS and babies")
     (corpus / "estimator.yaml").write_text(RATES.replace("{passage}", camhs.id), encoding="utf-8")
@@ -357,7 +362,7 @@ def test_people_also_ask_marks_a_card_under_review(
 ) -> None:
     """A flagged card is still offered after an answer, marked, on every surface."""
     carded.edit("were therefore often left", "were therefore left")
-    _estimate_from_camhs(carded.settings.corpus_dir)
+    estimate_from_camhs(carded.settings.corpus_dir)
     served = _serve(carded.settings, embedder)
     asked = "Is there a specialised parent-infant team in most areas?"
     data = served.client.post("/api/ask", json={"message": asked}).get_json()

@@ -216,7 +216,7 @@ def next_questions(
     """Up to three questions of the cards closest to ``vector``: what people ask next."""
     if not index.cards:
         return []
-    best = _closeness(index, vector)
+    best = closeness(index, vector)
     asked_key = asked.strip().lower()
     chosen: list[dict[str, str | bool]] = []
     for card_no in np.argsort(-best):
@@ -229,7 +229,7 @@ def next_questions(
     return chosen
 
 
-def _closeness(index: EvidenceIndex, vector: np.ndarray) -> np.ndarray:
+def closeness(index: EvidenceIndex, vector: np.ndarray) -> np.ndarray:
     """Each card's best cosine between ``vector`` and one of its phrasings."""
     best = np.full(len(index.cards), -1.0)
     np.maximum.at(best, index.phrasing_card, index.phrasing_vectors @ vector)
@@ -243,7 +243,7 @@ def questions_to_try(
     the journey step the user is at first, then the cards closest to what was asked."""
     if not index.cards:
         return []
-    best = _closeness(index, vector)
+    best = closeness(index, vector)
     order = sorted(
         range(len(index.cards)),
         key=lambda i: (index.cards[i].step != step or step is None, -float(best[i])),

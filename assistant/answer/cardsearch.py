@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assistant.answer.cards import speaks_to
+from assistant.answer.cards import closeness, speaks_to
 from assistant.evidence.cards import LABEL, Card
 from assistant.lookup.finder import Lookup, Query, lookup_payload, phrase_pattern
 
@@ -41,11 +41,10 @@ CANDIDATES = 30
 
 @dataclass(frozen=True)
 class CardHit:
-    """A card a search shows: how close its nearest phrasing is, and its review state."""
+    """A card a search shows, and how close its nearest phrasing is."""
 
     card: Card
     cosine: float
-    under_review: bool
 
 
 def search_cards(
@@ -57,28 +56,21 @@ def search_cards(
         return ()
     vector = engine.embed(query.retrieval_text)  # the vector the passage search used
     terms = index.lexical.query_terms(query.retrieval_text)
-    closeness = _closeness(index, vector)
+    near = closeness(index, vector)
     found: list[CardHit] = []
-    order = np.argsort(-closeness, kind="stable")
+    order = np.argsort(-near, kind="stable")
     for number in order if query.phrases else order[:CANDIDATES]:
-        card, cosine = index.cards[int(number)], float(closeness[number])
+        card, cosine = index.cards[int(number)], float(near[number])
         if len(found) == MAX_CARDS or not (query.phrases or _near(cosine, found, min_cosine)):
             break
         if _allowed(index, card, query) and speaks_to(index, card, terms):
-            found.append(CardHit(card, round(cosine, 4), card.under_review))
+            found.append(CardHit(card, round(cosine, 4)))
     return tuple(found)
 
 
 def _near(cosine: float, found: list[CardHit], min_cosine: float) -> bool:
     """Close enough to the search, and to the first card shown."""
     return cosine >= min_cosine and (not found or cosine >= found[0].cosine - MAX_SPREAD)
-
-
-def _closeness(index: EvidenceIndex, vector: np.ndarray) -> np.ndarray:
-    """Each card's cosine to ``vector`` through its closest phrasing."""
-    best = np.full(len(index.cards), -1.0)
-    np.maximum.at(best, index.phrasing_card, index.phrasing_vectors @ vector)
-    return best
 
 
 def _allowed(index: EvidenceIndex, card: Card, query: Query) -> bool:
@@ -109,7 +101,7 @@ def card_dict(index: EvidenceIndex, hit: CardHit, base_url: str) -> dict[str, An
         ],
         "label": LABEL,
         "reviewed": card.reviewed,
-        "under_review": hit.under_review,
+        "under_review": card.under_review,
         "step": card.step,
         "score": hit.cosine,
         "url": f"{base_url.rstrip('/')}/answers/{card.id}",

@@ -185,7 +185,8 @@ def read(
     that way (the caller's second try when the plain reading finds no evidence)."""
     if not (force or is_follow_up(question)):
         return Reading(question)
-    own = {w.lower() for w in topic_words(question)}
+    words_asked = topic_words(question)
+    own = {w.lower() for w in words_asked}
     asked_places = places_in(question)
     if asked_places:
         # "and in Wales?" after Northern Ireland: the new place replaces the old one
@@ -205,7 +206,7 @@ def read(
         # from what they listed ("any of them", "there"), not one that names a place
         # ("and in Wales?", "did it work in the English trial?"): they may not cover it
         steered = not asked_places and (
-            len(topic_words(question)) < OWN_TOPIC
+            len(words_asked) < OWN_TOPIC
             or bool(_CHOOSING.search(question) or _PLACE_REFERENCE.search(question))
         )
         boost = tuple(dict.fromkeys(cited))[:MAX_CITED] if steered else ()

@@ -103,7 +103,7 @@ def review(
     settings: Settings = ctx.find_root().obj["settings"]
     corpus = parse_corpus(settings.corpus_dir)
     chosen = _chosen(corpus, card_ids, every, unstamped)
-    _lock(settings.corpus_dir)  # a damaged lock is refused before any card file changes
+    lock = _lock(settings.corpus_dir)  # a damaged lock is refused before a card changes
     texts = {p.id: p.text for p in corpus.passages}
     failures = _failures(corpus, chosen, texts, eval_questions())
     if failures:
@@ -117,9 +117,9 @@ def review(
     today = dt.date.today().isoformat()
     if not keep_date:
         set_reviewed(settings.corpus_dir, chosen, today)
-    lock = _lock(settings.corpus_dir)
     lock.update((card.id, record_of(card)) for card in chosen)
-    write_lock(settings.corpus_dir, {k: v for k, v in lock.items() if k in _ids(corpus)})
+    known = {card.id for card in corpus.cards}
+    write_lock(settings.corpus_dir, {k: v for k, v in lock.items() if k in known})
     date = "their `reviewed:` dates kept" if keep_date else f"reviewed {today}"
     click.echo(
         f"Stamped {len(chosen)} card(s) ({date}) in {lock_path(settings.corpus_dir)}. "
@@ -138,10 +138,6 @@ def _lock(corpus_dir: Path) -> Lock:
             "restore the file from version control"
         )
     return lock
-
-
-def _ids(corpus: Corpus) -> set[str]:
-    return {card.id for card in corpus.cards}
 
 
 def _chosen(corpus: Corpus, card_ids: tuple[str, ...], every: bool, unstamped: bool) -> list[Card]:

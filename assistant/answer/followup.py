@@ -72,6 +72,8 @@ they them their there here one ones more much many any some tell me please also 
 okay same such else again really just like get got have has had need want know say said
 mean means work works effective effectiveness evidence find found write start set up use
 used make made give show long take takes cost costs far well good best better right
+whether if than i'm i've i'd we're we've we'd you're you've they're they've it's that's
+what's who's where's how's there's here's don't doesn't didn't isn't aren't can't won't
 """
 _FILLER = frozenset(FILLER_WORDS.split())
 _PLACE_WORDS = frozenset(w for names in PLACES.values() for name in names for w in name.split())
@@ -142,7 +144,8 @@ def _turn(item: Any, n: int, max_chars: int) -> Turn:
 
 def topic_words(text: str) -> list[str]:
     """The words of ``text`` that carry its topic (fillers and question words dropped)."""
-    return [w for w in _WORD.findall(text) if w.lower().strip("'") not in _FILLER]
+    words = _WORD.findall(text.replace("\u2019", "'"))
+    return [w for w in words if w.lower().strip("'") not in _FILLER]
 
 
 def is_follow_up(question: str) -> bool:

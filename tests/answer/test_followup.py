@@ -11,6 +11,7 @@ from assistant.answer.followup import (
     check_history,
     is_follow_up,
     read,
+    topic_words,
 )
 from assistant.errors import ValidationError
 
@@ -33,6 +34,8 @@ EARLIER = Turn("Can we pool budgets with a section 75 agreement?", ("0123456789a
         "how much of that went on perinatal mental health and parent-infant support?",
         "are there differences by region?",
         "any variation by age?",
+        "can we do that if we're a small council?",
+        "can we do that if we\u2019re a small council?",
     ],
 )
 def test_questions_that_lean_on_an_earlier_one_are_follow_ups(question: str) -> None:
@@ -42,6 +45,14 @@ def test_questions_that_lean_on_an_earlier_one_are_follow_ups(question: str) -> 
     assert "section 75" in reading.query
     steered = "England" not in question
     assert reading.boost == (EARLIER.citations if steered else ())
+
+
+@pytest.mark.parametrize("apostrophe", ["'", "\u2019"])
+def test_contractions_and_linking_words_carry_no_topic(apostrophe: str) -> None:
+    question = (
+        f"how would we know whether we{apostrophe}re reaching them if they don{apostrophe}t come?"
+    )
+    assert topic_words(question) == ["reaching", "come"]
 
 
 @pytest.mark.parametrize(

@@ -50,6 +50,15 @@ _CHOOSING = re.compile(
     r"(that|this|it|those|these|them))\b",
     re.I,
 )
+# "does it include fathers?", "how did they recruit the mothers?": a question whose
+# subject is "it" or "they" has no subject of its own, however many other words it has;
+# in "is it true that...", "is it possible to..." the "it" stands for what follows.
+_PRONOUN_SUBJECT = re.compile(
+    r"^\W*((how|what|why|where|when|who|which)\s+(much\s+|many\s+)?)?(does|do|did|is|are|was|"
+    r"were|can|could|will|would|should|has|have|had)\s+(it|they|he|she)\b"
+    r"(?!\s+\w+\s+(that|to)\b)",
+    re.I,
+)
 # "differences by ethnicity", "does it vary across regions", "broken down by age"
 _SLICING = re.compile(
     r"\b(differ\w*|vary|varies|variation|gaps?|breakdown|broken down|split|compare\w*)\s+"
@@ -152,6 +161,8 @@ def is_follow_up(question: str) -> bool:
     """Does the question lean on an earlier one to make sense?"""
     own = topic_words(question)
     if _OPENERS.match(question.strip()) or not own or _CHOOSING.search(question):
+        return True
+    if _PRONOUN_SUBJECT.search(question):
         return True
     if len(own) == 1 and own[0].islower() and _SHORT.search(question):
         # "how many sessions?", "what about cost?": one common word is a facet of the

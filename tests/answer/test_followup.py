@@ -63,6 +63,9 @@ def test_contractions_and_linking_words_carry_no_topic(apostrophe: str) -> None:
         ("is there a specialist inpatient unit there?", True),
         ("and what does it cost per case of depression?", False),
         ("did it work in the Scottish trial?", False),
+        # a pronoun subject leans on the conversation whatever else the question says
+        ("does it include fathers, grandparents and same-sex partners?", False),
+        ("how did they recruit mothers for the randomised trial?", False),
     ],
 )
 def test_earlier_citations_steer_only_a_question_that_says_little_of_its_own(
@@ -83,6 +86,8 @@ def test_earlier_citations_steer_only_a_question_that_says_little_of_its_own(
         "How many health visitors are there in England?",
         "Are there differences by ethnicity in access to perinatal mental health care?",
         "What are the differences between attachment and bonding?",
+        "Is it true that babies can have mental health problems?",
+        "Is it possible to pool budgets between a council and an ICB?",
     ],
 )
 def test_questions_that_stand_alone_are_searched_as_asked(question: str) -> None:

@@ -179,11 +179,6 @@ def is_follow_up(question: str) -> bool:
     return bool(_WEAK_REFERENCE.search(question)) and len(own) <= 1
 
 
-def points_back(question: str) -> bool:
-    """Does the question refer to something said before ("that", "they", "there")?"""
-    return any(p.search(question) for p in (_BACK_REFERENCE, _WEAK_REFERENCE, _PLACE_REFERENCE))
-
-
 def read(
     question: str,
     history: Sequence[Turn],

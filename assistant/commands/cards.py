@@ -111,14 +111,18 @@ def review(
         more = f" (and {rest} more; run `pair-assistant check`)" if rest else ""
         where = f"{shown(settings.corpus_dir / first.file)}:{first.line}"
         raise click.ClickException(f"nothing stamped: {where}: {first.message}{more}")
+    known = {card.id for card in corpus.cards}
     if not chosen:
+        orphans = set(lock) - known
+        if orphans:  # records of deleted or renamed cards
+            write_lock(settings.corpus_dir, {k: v for k, v in lock.items() if k in known})
+            click.echo(f"Dropped the records of {len(orphans)} card(s) that no longer exist.")
         click.echo("Every card is stamped already.")
         return
     today = dt.date.today().isoformat()
     if not keep_date:
         set_reviewed(settings.corpus_dir, chosen, today)
     lock.update((card.id, record_of(card)) for card in chosen)
-    known = {card.id for card in corpus.cards}
     write_lock(settings.corpus_dir, {k: v for k, v in lock.items() if k in known})
     date = "their `reviewed:` dates kept" if keep_date else f"reviewed {today}"
     click.echo(

@@ -206,3 +206,29 @@ def unstamped_problems(cards: Iterable[Card]) -> list[Problem]:
         for card in cards
         if not card.stamped
     ]
+
+
+def orphan_problems(corpus_dir: Path, cards: Iterable[Card]) -> list[Problem]:
+    """Records in the lock of cards no card file has any more (deleted or renamed): each
+    names its line; `cards review --unstamped` drops them. A damaged lock is reported
+    when the corpus is read, not here."""
+    path = lock_path(corpus_dir)
+    if not path.is_file():
+        return []
+    try:
+        root = compose(path)
+    except ContentError:
+        return []
+    reader = Reader(path.relative_to(corpus_dir).as_posix())
+    top = reader.mapping(root, "the lock file", ("cards",)) if root is not None else {}
+    known = {card.id for card in cards}
+    return [
+        Problem(
+            reader.file,
+            key.start_mark.line + 1,
+            f"the lock records card {key.value!r}, which no card file has (deleted or "
+            "renamed): run `pair-assistant cards review --unstamped` to drop the record",
+        )
+        for key, _value in _pairs(reader, top.get("cards"), "`cards`")
+        if str(key.value) not in known
+    ]

@@ -437,3 +437,27 @@ def test_the_curator_area_says_when_nothing_needs_rechecking(
     page = client.get("/admin/cards", query_string={"show": "nonsense"}).get_data(as_text=True)
     assert "No card is under review" in page
     assert client.get("/admin/api/cards").get_json()["under_review"] == 0
+
+
+def test_check_fails_on_the_record_of_a_deleted_card_until_it_is_dropped(
+    carded: Served,
+) -> None:
+    cards = carded.settings.corpus_dir / "answers" / "sample.yaml"
+    cards.write_text(CARDS.split("  - id: " + OTHER_ID)[0], encoding="utf-8")
+    lock = carded.settings.corpus_dir / "answers" / "checked.lock.yaml"
+    line = next(
+        n for n, text in enumerate(lock.read_text().splitlines(), 1) if f"{OTHER_ID}:" in text
+    )
+    result = carded.run("check", "--no-duplicates")
+    assert result.exit_code == 1
+    assert (
+        f"answers/checked.lock.yaml:{line}: the lock records card '{OTHER_ID}', which no card "
+        "file has (deleted or renamed): run `pair-assistant cards review --unstamped` to "
+        "drop the record"
+    ) in result.output
+    dropped = carded.run("cards", "review", "--unstamped")
+    assert dropped.exit_code == 0, dropped.output
+    assert "Dropped the records of 1 card(s) that no longer exist." in dropped.output
+    assert OTHER_ID not in lock.read_text() and CARD_ID in lock.read_text()
+    after = carded.run("check", "--no-duplicates")
+    assert "the lock records card" not in after.output and CARD_ID not in after.output

@@ -18,6 +18,7 @@ from assistant.store.database import (
     LATEST,
     Store,
     database_url,
+    get_store,
     secret_key,
     start_purging,
     utcnow,
@@ -108,3 +109,25 @@ def test_secret_key_is_generated_once_and_kept_private(tmp_path) -> None:  # typ
     assert len(first) == 64 and secret_key(settings) == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
     assert secret_key(settings.replace(secret_key="configured")) == "configured"
+
+
+def test_sqlite_logs_ahead_and_syncs_at_checkpoints_not_at_each_answer(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = Store(f"sqlite:///{tmp_path / 'answers.sqlite3'}")
+    store.upgrade()
+    with store.engine.connect() as conn:
+        journal = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+        synchronous = conn.exec_driver_sql("PRAGMA synchronous").scalar()
+    assert (journal, synchronous) == ("wal", 1)  # 1: NORMAL, 2: FULL (an fsync per commit)
+    assert not store.engine.pool._pre_ping  # type: ignore[attr-defined]
+    store.engine.dispose()
+
+
+def test_the_store_of_a_configuration_is_found_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = load_settings(env={"PAIR_INSTANCE_DIR": str(tmp_path / "inst")})
+    first = get_store(settings)
+    assert get_store(settings.replace(top_k=9)) is first
+    assert first.url == database_url(settings)
+    other = get_store(settings.replace(instance_dir=tmp_path / "other"))
+    assert other is not first and (tmp_path / "other").is_dir()
+    for store in (first, other):
+        store.engine.dispose()

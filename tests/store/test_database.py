@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from assistant.config import load_settings
 from assistant.errors import ConfigError
-from assistant.store import schema
+from assistant.store import database, schema
 from assistant.store.answers import Asked, record_answer
 from assistant.store.database import (
     LATEST,
@@ -131,3 +131,46 @@ def test_the_store_of_a_configuration_is_found_once(tmp_path) -> None:  # type: 
     assert other is not first and (tmp_path / "other").is_dir()
     for store in (first, other):
         store.engine.dispose()
+
+
+def _close_server_side(url: str) -> None:
+    """End every other session on the test database, as a restart or a firewall would."""
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    admin.dispose()
+
+
+@pytest.mark.postgres
+def test_an_idle_connection_closed_by_the_server_is_replaced_before_use(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(postgres_url)
+    store.upgrade()
+    record_answer(store, Asked("card", 0.9))
+    _close_server_side(postgres_url)
+    monkeypatch.setattr(database, "IDLE_PING_SECONDS", 0.0)  # every pooled connection is idle
+    assert record_answer(store, Asked("card", 0.8)) > 0
+    store.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_connection_in_recent_use_is_not_pinged(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the ping (the connection was used moments ago) a connection the server has
+    closed fails its one write, and the pool then replaces it."""
+    store = Store(postgres_url)
+    store.upgrade()
+    record_answer(store, Asked("card", 0.9))
+    _close_server_side(postgres_url)
+    monkeypatch.setattr(database, "IDLE_PING_SECONDS", 3600.0)
+    with pytest.raises(sa.exc.OperationalError):
+        record_answer(store, Asked("card", 0.8))
+    assert record_answer(store, Asked("card", 0.7)) > 0
+    store.engine.dispose()

@@ -30,9 +30,6 @@ MAX_RELATED = 3
 # A question re-read against earlier turns borrows their words, which alone can lift a
 # stray request past the abstain threshold: the second reading must clear it by this much.
 RETRY_MARGIN = 0.05
-# A card answers a question standing alone; a follow-up leans on context no card holds,
-# so a card must match it more closely before it is shown.
-FOLLOW_UP_CARD_MARGIN = 0.06
 
 
 def check_node(value: Any, journey: Journey) -> str | None:
@@ -61,15 +58,14 @@ def answer(
     step = guide.journey.node(node).title if node and node != ROOT_ID else None
     reading = followup.read(question, history, step)
     vector = engine.embed(reading.query)  # shared by every part of the reply
-    in_context = bool(history) and followup.points_back(question)
-    reply = _reply(engine, reading, question, vector, use_cards, in_context)
+    reply = _reply(engine, reading, question, vector, use_cards)
     if reply.abstained and reading.interpreted_as is None and (history or step):
         # "how many sessions?" names a topic of its own yet only makes sense after the
         # earlier turns: when it finds nothing alone, read it against them once more.
         second = followup.read(question, history, step, force=True)
         if second.interpreted_as is not None:
             second_vector = engine.embed(second.query)
-            retry = _reply(engine, second, question, second_vector, use_cards, True)
+            retry = _reply(engine, second, question, second_vector, use_cards)
             if retry.confidence >= engine.settings.abstain_threshold + RETRY_MARGIN:
                 reading, vector, reply = second, second_vector, retry
     if reading.interpreted_as is not None:
@@ -91,18 +87,16 @@ def _reply(
     question: str,
     vector: np.ndarray,
     use_cards: bool | None,
-    in_context: bool = False,
 ) -> Answer:
     """A matching card's summary, else the question-aware extract (or a refusal).
 
-    ``in_context``: the question points back at the conversation, so a card, which
-    answers a question standing alone, must match it more closely."""
+    A follow-up gets a card only if the card also speaks to the follow-up's own words and
+    continues the conversation's topic: the card threshold is the same as for a question
+    standing alone."""
     index = engine.index
     if engine.settings.use_cards if use_cards is None else use_cards:
         terms = index.lexical.query_terms(reading.query)
         threshold = engine.settings.card_threshold
-        if in_context or reading.interpreted_as is not None:
-            threshold += FOLLOW_UP_CARD_MARGIN
         found = cards.match(index, vector, terms, threshold, question)
         if found is not None and reading.interpreted_as is not None:
             own = index.lexical.query_terms(question)

@@ -34,6 +34,9 @@ from assistant.search.retrieval import SearchResult
 PASSAGES_CONSIDERED = 5
 SCORE_WINDOW = 0.14
 REDUNDANT = 0.85
+# Two sentences giving the same figure repeat each other only when they also say much the
+# same: "46 teams in the UK" twice, not "a 10-week course" and "10 weeks of sessions".
+SAME_FIGURE_SIMILARITY = 0.75
 RANK_WEIGHT = 0.03
 DENSE_WEIGHT = 0.55
 TERM_WEIGHT = 0.35
@@ -358,14 +361,18 @@ def _figures(text: str) -> set[str]:
 
 
 def _repeats(index: EvidenceIndex, n: int, chosen: list[int]) -> bool:
-    """Nearly the same sentence, or the same figure, as one already chosen."""
+    """Nearly the same sentence as one already chosen, or the same figure in a sentence
+    close to it."""
     vector = index.sentence_vectors[n]
     figures = _figures(sentence_text(index, n))
-    return any(
-        float(np.dot(vector, index.sentence_vectors[m])) >= REDUNDANT
-        or bool(figures & _figures(sentence_text(index, m)))
-        for m in chosen
-    )
+    for m in chosen:
+        similarity = float(np.dot(vector, index.sentence_vectors[m]))
+        if similarity >= REDUNDANT or (
+            similarity >= SAME_FIGURE_SIMILARITY
+            and bool(figures & _figures(sentence_text(index, m)))
+        ):
+            return True
+    return False
 
 
 _ANAPHORA = re.compile(

@@ -50,6 +50,15 @@ _CHOOSING = re.compile(
     r"(that|this|it|those|these|them))\b",
     re.I,
 )
+# "does it include fathers?", "how did they recruit the mothers?": a question whose
+# subject is "it" or "they" has no subject of its own, however many other words it has;
+# in "is it true that...", "is it possible to..." the "it" stands for what follows.
+_PRONOUN_SUBJECT = re.compile(
+    r"^\W*((how|what|why|where|when|who|which)\s+(much\s+|many\s+)?)?(does|do|did|is|are|was|"
+    r"were|can|could|will|would|should|has|have|had)\s+(it|they|he|she)\b"
+    r"(?!\s+\w+\s+(that|to)\b)",
+    re.I,
+)
 # "differences by ethnicity", "does it vary across regions", "broken down by age"
 _SLICING = re.compile(
     r"\b(differ\w*|vary|varies|variation|gaps?|breakdown|broken down|split|compare\w*)\s+"
@@ -72,6 +81,8 @@ they them their there here one ones more much many any some tell me please also 
 okay same such else again really just like get got have has had need want know say said
 mean means work works effective effectiveness evidence find found write start set up use
 used make made give show long take takes cost costs far well good best better right
+whether if than i'm i've i'd we're we've we'd you're you've they're they've it's that's
+what's who's where's how's there's here's don't doesn't didn't isn't aren't can't won't
 """
 _FILLER = frozenset(FILLER_WORDS.split())
 _PLACE_WORDS = frozenset(w for names in PLACES.values() for name in names for w in name.split())
@@ -142,13 +153,16 @@ def _turn(item: Any, n: int, max_chars: int) -> Turn:
 
 def topic_words(text: str) -> list[str]:
     """The words of ``text`` that carry its topic (fillers and question words dropped)."""
-    return [w for w in _WORD.findall(text) if w.lower().strip("'") not in _FILLER]
+    words = _WORD.findall(text.replace("\u2019", "'"))
+    return [w for w in words if w.lower().strip("'") not in _FILLER]
 
 
 def is_follow_up(question: str) -> bool:
     """Does the question lean on an earlier one to make sense?"""
     own = topic_words(question)
     if _OPENERS.match(question.strip()) or not own or _CHOOSING.search(question):
+        return True
+    if _PRONOUN_SUBJECT.search(question):
         return True
     if len(own) == 1 and own[0].islower() and _SHORT.search(question):
         # "how many sessions?", "what about cost?": one common word is a facet of the
@@ -163,11 +177,6 @@ def is_follow_up(question: str) -> bool:
         # no subject of its own compares what was just discussed
         return True
     return bool(_WEAK_REFERENCE.search(question)) and len(own) <= 1
-
-
-def points_back(question: str) -> bool:
-    """Does the question refer to something said before ("that", "they", "there")?"""
-    return any(p.search(question) for p in (_BACK_REFERENCE, _WEAK_REFERENCE, _PLACE_REFERENCE))
 
 
 def read(

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from assistant.answer.compose import extract
+from assistant.answer.extract import _repeats, sentence_text
 from assistant.search.engine import Engine
 
 ANAPHORA = re.compile(r"(It|Its|This|These|They|Their|Such)\b")
@@ -93,3 +94,26 @@ def test_a_how_much_question_gets_the_amount_not_the_years(engine: Engine) -> No
     # "rose significantly between 2017-19 and 2020-22" has numbers but no amount
     answer = extract(engine, "How big was the rise in UK maternal deaths in 2020-22?")
     assert "53% higher" in answer.sentences[0].text, [s.text for s in answer.sentences]
+
+
+def _sentence(engine: Engine, opening: str) -> int:
+    index = engine.index
+    found = [n for n in range(len(index.sentences)) if sentence_text(index, n).startswith(opening)]
+    assert len(found) == 1, opening
+    return found[0]
+
+
+def test_the_same_figure_repeats_a_sentence_only_when_it_says_much_the_same(
+    engine: Engine,
+) -> None:
+    index = engine.index
+    network = _sentence(engine, "The Parent-Infant Network is the Parent-Infant Foundation")
+    count = _sentence(engine, "The UK has 46 specialised parent-infant relationship teams")
+    assert _repeats(index, count, [network])
+    # "a 10-week programme" in a trial and "8 to 10 weeks" in the course's format share a
+    # number, not a statement
+    course = _sentence(engine, "A Circle of Security Parenting (COS-P) course usually takes")
+    trial = _sentence(engine, "Circle of Security–Parenting (COS-P) had no overall effect")
+    assert not _repeats(index, course, [trial])
+    answer = extract(engine, "What does a Circle of Security Parenting course involve?")
+    assert any("8 to 10 weeks" in s.text for s in answer.sentences), answer.answer

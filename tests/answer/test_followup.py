@@ -11,6 +11,7 @@ from assistant.answer.followup import (
     check_history,
     is_follow_up,
     read,
+    topic_words,
 )
 from assistant.errors import ValidationError
 
@@ -33,6 +34,8 @@ EARLIER = Turn("Can we pool budgets with a section 75 agreement?", ("0123456789a
         "how much of that went on perinatal mental health and parent-infant support?",
         "are there differences by region?",
         "any variation by age?",
+        "can we do that if we're a small council?",
+        "can we do that if we\u2019re a small council?",
     ],
 )
 def test_questions_that_lean_on_an_earlier_one_are_follow_ups(question: str) -> None:
@@ -44,6 +47,14 @@ def test_questions_that_lean_on_an_earlier_one_are_follow_ups(question: str) -> 
     assert reading.boost == (EARLIER.citations if steered else ())
 
 
+@pytest.mark.parametrize("apostrophe", ["'", "\u2019"])
+def test_contractions_and_linking_words_carry_no_topic(apostrophe: str) -> None:
+    question = (
+        f"how would we know whether we{apostrophe}re reaching them if they don{apostrophe}t come?"
+    )
+    assert topic_words(question) == ["reaching", "come"]
+
+
 @pytest.mark.parametrize(
     ("question", "steered"),
     [
@@ -52,6 +63,9 @@ def test_questions_that_lean_on_an_earlier_one_are_follow_ups(question: str) -> 
         ("is there a specialist inpatient unit there?", True),
         ("and what does it cost per case of depression?", False),
         ("did it work in the Scottish trial?", False),
+        # a pronoun subject leans on the conversation whatever else the question says
+        ("does it include fathers, grandparents and same-sex partners?", False),
+        ("how did they recruit mothers for the randomised trial?", False),
     ],
 )
 def test_earlier_citations_steer_only_a_question_that_says_little_of_its_own(
@@ -72,6 +86,8 @@ def test_earlier_citations_steer_only_a_question_that_says_little_of_its_own(
         "How many health visitors are there in England?",
         "Are there differences by ethnicity in access to perinatal mental health care?",
         "What are the differences between attachment and bonding?",
+        "Is it true that babies can have mental health problems?",
+        "Is it possible to pool budgets between a council and an ICB?",
     ],
 )
 def test_questions_that_stand_alone_are_searched_as_asked(question: str) -> None:

@@ -55,7 +55,14 @@ def test_feedback_in_the_chat_reaches_the_curator_inbox(page: Any, sites: Sites)
 
 
 @pytest.mark.parametrize(
-    "path", ["/admin/inbox?status=any&show=all", "/admin/insight", "/admin/users", "/admin/audit"]
+    "path",
+    [
+        "/admin/inbox?status=any&show=all",
+        "/admin/insight",
+        "/admin/cards?show=all",
+        "/admin/users",
+        "/admin/audit",
+    ],
 )
 def test_admin_pages_have_no_violations(page: Any, sites: Sites, path: str) -> None:
     sign_in(page, sites, path.split("?")[0])
@@ -73,7 +80,9 @@ def test_the_sign_in_page_has_no_violations(page: Any, sites: Sites) -> None:
     assert axe_violations(page) == []
 
 
-@pytest.mark.parametrize("path", ["/admin/inbox?status=any&show=all", "/admin/insight"])
+@pytest.mark.parametrize(
+    "path", ["/admin/inbox?status=any&show=all", "/admin/insight", "/admin/cards?show=all"]
+)
 def test_admin_pages_reflow_at_400_percent_zoom(page: Any, sites: Sites, path: str) -> None:
     """WCAG 1.4.10: at 320 CSS pixels wide, no sideways scrolling."""
     sign_in(page, sites, path.split("?")[0])

@@ -309,6 +309,8 @@ def page_cases() -> list[Case]:
         "/admin/inbox.csv",
         "/admin/api/inbox",
         "/admin/insight",
+        "/admin/cards?show=%00",
+        "/admin/api/cards",
         "/admin/users",
         "/admin/audit",
         "/admin/login",

@@ -55,11 +55,18 @@ def sign_in(client: FlaskClient, email: str = "cur@trust.nhs.uk", password: str 
 
 def test_pages_redirect_to_sign_in_and_json_answers_401(admin_app: Flask) -> None:
     client = admin_app.test_client()
-    for path in ("/admin/", "/admin/inbox", "/admin/insight", "/admin/users", "/admin/audit"):
+    for path in (
+        "/admin/",
+        "/admin/inbox",
+        "/admin/insight",
+        "/admin/cards",
+        "/admin/users",
+        "/admin/audit",
+    ):
         response = client.get(path)
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/admin/login")
-    for path in ("/admin/api/inbox", "/admin/inbox.csv"):
+    for path in ("/admin/api/inbox", "/admin/api/cards", "/admin/inbox.csv"):
         response = client.get(path)
         assert response.status_code == 401
         if path.startswith("/admin/api/"):

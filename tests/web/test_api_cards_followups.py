@@ -191,3 +191,26 @@ def test_a_follow_up_naming_a_new_place_gets_no_card_about_the_old_one(
     if data.get("kind") == "card":
         card = next(c for c in engine.index.cards if c.id == data["card_id"])
         assert cards.speaks_to(engine.index, card, engine.index.lexical.query_terms("Wales"))
+
+
+def test_a_follow_up_gets_a_card_that_speaks_to_it_at_the_usual_threshold(
+    client: FlaskClient, engine: Engine
+) -> None:
+    history: list[dict[str, Any]] = []
+    for message in (
+        "Are there specialist perinatal mental health teams in Northern Ireland?",
+        "does it have a mother and baby unit?",
+    ):
+        data = ask(client, {"message": message, "history": history})
+        history.append(
+            {
+                "message": message,
+                "citations": [c["id"] for c in data["citations"]],
+                "answer": data["answer"],
+            }
+        )
+    data = ask(client, {"message": "and Wales?", "history": history})
+    assert data["interpreted_as"] == history[0]["message"]
+    assert data["kind"] == "card", data["answer"]
+    assert engine.settings.card_threshold <= data["confidence"], data["confidence"]
+    assert "Wales" in data["answer"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -26,6 +26,8 @@ from assistant.evidence.corpus import parse_corpus
 from assistant.search import engine as services
 from assistant.search.embedding import SentenceTransformerEmbedder
 from assistant.search.index import build_index
+from assistant.store import accounts
+from assistant.store.database import get_store
 from assistant.web import create_app
 
 CARD_ID = "uk-teams-in-2019"
@@ -390,3 +392,48 @@ def test_cards_review_never_overwrites_a_damaged_lock(carded: Served) -> None:
     )
     assert lock.read_text() == "cards: [\n"
     assert (carded.settings.corpus_dir / "answers" / "sample.yaml").read_text() == cards
+
+
+def _curator(served: Served, instance: Path) -> FlaskClient:
+    """A signed-in curator's client on the same corpus and build."""
+    from tests.web.test_admin import PASSWORD, sign_in
+
+    own = replace(served.settings, instance_dir=instance)
+    store = get_store(own)
+    store.upgrade()
+    accounts.add_user(store, "cur@trust.nhs.uk", "curator", PASSWORD)
+    client = create_app({"TESTING": True}, settings=own).test_client()
+    assert sign_in(client).status_code == 303
+    return client
+
+
+def test_the_curator_area_lists_the_cards_to_recheck_and_why(
+    edited: Served, tmp_path: Path
+) -> None:
+    client = _curator(edited, tmp_path / "instance")
+    page = client.get("/admin/cards")
+    assert page.status_code == 200
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.get_data(as_text=True)))
+    assert "Under review 1" in text and CARD_ID in text and OTHER_ID not in text
+    assert "text or sources changed since the card was checked" in text
+    assert f'href="/answers/{CARD_ID}"' in page.get_data(as_text=True)
+    assert re.search(r"answers/sample\.yaml ?, line 2\b", text), text
+    listed = client.get("/admin/cards", query_string={"show": "all"}).get_data(as_text=True)
+    assert CARD_ID in listed and OTHER_ID in listed
+    data = client.get("/admin/api/cards").get_json()
+    assert data["count"] == 2 and data["under_review"] == 1
+    by_id = {c["id"]: c for c in data["cards"]}
+    assert by_id[CARD_ID]["under_review"] and by_id[CARD_ID]["changes"]
+    assert not by_id[OTHER_ID]["under_review"] and by_id[OTHER_ID]["changes"] == []
+    assert by_id[CARD_ID]["step_title"] == "Analyse local needs"
+    # the journey's start step has no card of its own
+    assert data["steps_without_cards"] == [{"id": "start", "title": "What do you want to do?"}]
+
+
+def test_the_curator_area_says_when_nothing_needs_rechecking(
+    carded: Served, tmp_path: Path
+) -> None:
+    client = _curator(carded, tmp_path / "instance")
+    page = client.get("/admin/cards", query_string={"show": "nonsense"}).get_data(as_text=True)
+    assert "No card is under review" in page
+    assert client.get("/admin/api/cards").get_json()["under_review"] == 0

@@ -1,4 +1,5 @@
-"""The curators' area ``/admin``: sign-in, the inbox of unanswered questions, insight, users.
+"""The curators' area ``/admin``: sign-in, the inbox of unanswered questions, insight, the
+key-question cards to re-check, users.
 
 Only here is there a cookie: the session cookie, set on the ``/admin`` path alone,
 HttpOnly, SameSite=Strict, Secure behind https, without an expiry date (the browser
@@ -31,9 +32,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def init_app(app: Flask) -> None:
-    from assistant.web.admin import inbox, insight, people, signin
+    from assistant.web.admin import cards, inbox, insight, people, signin
 
-    del inbox, insight, people  # their views attach to bp on import
+    del cards, inbox, insight, people  # their views attach to bp on import
     signin.init_app(app)
     app.register_blueprint(bp)
 

@@ -155,22 +155,14 @@ def card_terms(index: EvidenceIndex, card: Card) -> tuple[frozenset[str], frozen
 def card_answer(index: EvidenceIndex, found: CardMatch, question: str) -> Answer:
     """The card's summary, numbered citations to its passages, the supporting sentences marked."""
     card = found.card
-    numbers = {pid: n for n, pid in enumerate(_present(index, card.passage_ids()), start=1)}
-    spans: dict[str, list[tuple[int, int]]] = {pid: [] for pid in numbers}
-    sentences = []
-    for s in card.sentences:
-        ids = dict.fromkeys(i for r in s.cites for i in card.resolved.get(r, ()) if i in numbers)
-        for pid in ids:
-            spans[pid].append(_support(index, pid, s.text))
-        cited = [numbers[pid] for pid in ids]
-        if cited:
-            sentences.append(AnswerSentence(s.text, cited[0], tuple(cited)))
-    citations = [_citation(index, pid, n, spans[pid]) for pid, n in numbers.items()]
+    text, sentences, citations = index.derived(
+        ("card answer", card.id), lambda: _card_parts(index, card)
+    )
     return Answer(
         question=question,
-        answer=" ".join(f"{s.text} " + "".join(f"[{n}]" for n in s.citations) for s in sentences),
-        sentences=tuple(sentences),
-        citations=tuple(citations),
+        answer=text,
+        sentences=sentences,
+        citations=citations,
         abstained=False,
         confidence=found.score,
         extra={
@@ -182,6 +174,27 @@ def card_answer(index: EvidenceIndex, found: CardMatch, question: str) -> Answer
             "step": card.step,
         },
     )
+
+
+def _card_parts(
+    index: EvidenceIndex, card: Card
+) -> tuple[str, tuple[AnswerSentence, ...], tuple[Citation, ...]]:
+    """A card's answer text, sentences and citations: they depend on the index alone, so
+    they are worked out once per index (finding each claim's supporting sentence was most
+    of a card answer's time)."""
+    numbers = {pid: n for n, pid in enumerate(_present(index, card.passage_ids()), start=1)}
+    spans: dict[str, list[tuple[int, int]]] = {pid: [] for pid in numbers}
+    sentences = []
+    for s in card.sentences:
+        ids = dict.fromkeys(i for r in s.cites for i in card.resolved.get(r, ()) if i in numbers)
+        for pid in ids:
+            spans[pid].append(_support(index, pid, s.text))
+        cited = [numbers[pid] for pid in ids]
+        if cited:
+            sentences.append(AnswerSentence(s.text, cited[0], tuple(cited)))
+    citations = tuple(_citation(index, pid, n, spans[pid]) for pid, n in numbers.items())
+    text = " ".join(f"{s.text} " + "".join(f"[{n}]" for n in s.citations) for s in sentences)
+    return text, tuple(sentences), citations
 
 
 def _present(index: EvidenceIndex, ids: tuple[str, ...]) -> list[str]:
@@ -230,10 +243,25 @@ def next_questions(
 
 
 def closeness(index: EvidenceIndex, vector: np.ndarray) -> np.ndarray:
-    """Each card's best cosine between ``vector`` and one of its phrasings."""
+    """Each card's best cosine between ``vector`` and one of its phrasings (-1 without any).
+
+    The phrasings' cosines, grouped by card, are reduced with one ``maximum.reduceat``:
+    the same maxima as ``maximum.at`` over the card numbers, in a third of the time."""
     best = np.full(len(index.cards), -1.0)
-    np.maximum.at(best, index.phrasing_card, index.phrasing_vectors @ vector)
+    order, starts, owners = index.derived("phrasings by card", lambda: _phrasings_by_card(index))
+    if len(order):
+        most = np.maximum.reduceat((index.phrasing_vectors @ vector)[order], starts)
+        best[owners] = np.maximum(best[owners], most)
     return best
+
+
+def _phrasings_by_card(index: EvidenceIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Phrasing rows in card order, where each card's run starts, and whose run it is."""
+    cards = np.asarray(index.phrasing_card, dtype=np.intp)
+    order = np.argsort(cards, kind="stable")
+    ordered = cards[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(ordered) else order
+    return order, starts, ordered[starts]
 
 
 def questions_to_try(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,6 +26,9 @@ from assistant.store import schema
 
 log = logging.getLogger(__name__)
 SQLITE_FILE = "pair-assistant.sqlite3"
+# a pooled server connection idle this long is pinged before it is used again
+IDLE_PING_SECONDS = 10.0
+_IDLE_SINCE = "pair_idle_since"
 
 
 def utcnow() -> datetime:
@@ -48,6 +52,16 @@ def database_url(settings: Settings) -> str:
     return f"sqlite:///{(settings.instance_dir / SQLITE_FILE).resolve()}"
 
 
+def _url_of(settings: Settings) -> str:
+    """:func:`database_url`, worked out once per configuration: each answer asks for the
+    store, and resolving the path (and making the folder) each time was most of it."""
+    key = (settings.database_url, settings.instance_dir)
+    found = _urls.get(key)
+    if found is None:
+        found = _urls[key] = database_url(settings)
+    return found
+
+
 def make_engine(url: str) -> sa.Engine:
     """An engine that fails fast when the server is down, so an answer never waits long."""
     try:
@@ -58,22 +72,57 @@ def make_engine(url: str) -> sa.Engine:
             "postgresql+psycopg://user:password@host/database"
         ) from None
     args: dict[str, Any] = {}
-    if parsed.get_backend_name() == "postgresql":
+    backend = parsed.get_backend_name()
+    if backend == "postgresql":
         args["connect_timeout"] = 3
-    elif parsed.get_backend_name() == "sqlite":
+    elif backend == "sqlite":
         args["timeout"] = 10
     try:
-        engine = sa.create_engine(url, pool_pre_ping=True, connect_args=args)
+        engine = sa.create_engine(url, connect_args=args)
     except (ImportError, SQLAlchemyError) as exc:
         raise ConfigError(f"cannot use the database in PAIR_DATABASE_URL: {exc}") from None
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+    else:  # a SQLite file has no server to lose a connection to
+        _ping_when_idle(engine)
     return engine
+
+
+def _ping_when_idle(engine: sa.Engine) -> None:
+    """Check a pooled connection before use only when it has lain idle for
+    :data:`IDLE_PING_SECONDS`; a dead one is replaced before the caller sees it.
+
+    A busy server uses its connections every few seconds, and a ping on every checkout
+    (``pool_pre_ping``) was a round trip to the database before each answer was recorded.
+    A connection left idle is the one a database restart, a failover or a firewall may
+    have closed; one that dies while in use costs that one write (logged; the answer
+    still goes out) and the pool then replaces every connection opened before it."""
+
+    def checked_in(_dbapi: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    def checked_out(dbapi: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            # the pool discards the connection and checks out a fresh one
+            raise sa.exc.DisconnectionError(str(exc)) from exc
+
+    sa.event.listen(engine, "checkin", checked_in)
+    sa.event.listen(engine, "checkout", checked_out)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the writer
+    # Commits reach the write-ahead log without an fsync each; the log is synced at each
+    # checkpoint. A process that crashes or is killed loses nothing; a power cut or an
+    # operating-system crash can lose the last commits (rows are never corrupted). Each
+    # answer is a commit, and its fsync was the largest wait in /api/ask.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -144,12 +193,16 @@ class Store:
 
 
 _stores: dict[str, Store] = {}
+_urls: dict[tuple[str, Path], str] = {}
 _lock = threading.Lock()
 
 
 def get_store(settings: Settings) -> Store:
     """The process's store for the configured database (created on first use)."""
-    url = database_url(settings)
+    url = _url_of(settings)
+    found = _stores.get(url)
+    if found is not None:
+        return found
     with _lock:
         if url not in _stores:
             _stores[url] = Store(url)

@@ -21,6 +21,7 @@ from assistant.errors import ConfigError, PairError
 from assistant.web import settings
 from assistant.web.errors import error_response
 from assistant.web.hosts import own_origin
+from assistant.web.ratecounts import storage_uri
 from assistant.web.security import CSP
 
 CORS_PATHS = ("/api/", "/widget/")
@@ -100,7 +101,7 @@ def _limiter(app: Flask, config: Settings) -> Limiter:
             lambda: config.lookup_rate_limit if _is_lookup() else config.rate_limit
         ],
         application_limits_exempt_when=_not_limited,
-        storage_uri=config.rate_limit_storage,
+        storage_uri=storage_uri(config.rate_limit_storage),
         headers_enabled=True,
     )
 

@@ -12,12 +12,13 @@ import sqlalchemy as sa
 
 from assistant.config import load_settings
 from assistant.errors import ConfigError
-from assistant.store import schema
+from assistant.store import database, schema
 from assistant.store.answers import Asked, record_answer
 from assistant.store.database import (
     LATEST,
     Store,
     database_url,
+    get_store,
     secret_key,
     start_purging,
     utcnow,
@@ -108,3 +109,68 @@ def test_secret_key_is_generated_once_and_kept_private(tmp_path) -> None:  # typ
     assert len(first) == 64 and secret_key(settings) == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
     assert secret_key(settings.replace(secret_key="configured")) == "configured"
+
+
+def test_sqlite_logs_ahead_and_syncs_at_checkpoints_not_at_each_answer(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = Store(f"sqlite:///{tmp_path / 'answers.sqlite3'}")
+    store.upgrade()
+    with store.engine.connect() as conn:
+        journal = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+        synchronous = conn.exec_driver_sql("PRAGMA synchronous").scalar()
+    assert (journal, synchronous) == ("wal", 1)  # 1: NORMAL, 2: FULL (an fsync per commit)
+    assert not store.engine.pool._pre_ping  # type: ignore[attr-defined]
+    store.engine.dispose()
+
+
+def test_the_store_of_a_configuration_is_found_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = load_settings(env={"PAIR_INSTANCE_DIR": str(tmp_path / "inst")})
+    first = get_store(settings)
+    assert get_store(settings.replace(top_k=9)) is first
+    assert first.url == database_url(settings)
+    other = get_store(settings.replace(instance_dir=tmp_path / "other"))
+    assert other is not first and (tmp_path / "other").is_dir()
+    for store in (first, other):
+        store.engine.dispose()
+
+
+def _close_server_side(url: str) -> None:
+    """End every other session on the test database, as a restart or a firewall would."""
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    admin.dispose()
+
+
+@pytest.mark.postgres
+def test_an_idle_connection_closed_by_the_server_is_replaced_before_use(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(postgres_url)
+    store.upgrade()
+    record_answer(store, Asked("card", 0.9))
+    _close_server_side(postgres_url)
+    monkeypatch.setattr(database, "IDLE_PING_SECONDS", 0.0)  # every pooled connection is idle
+    assert record_answer(store, Asked("card", 0.8)) > 0
+    store.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_connection_in_recent_use_is_not_pinged(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the ping (the connection was used moments ago) a connection the server has
+    closed fails its one write, and the pool then replaces it."""
+    store = Store(postgres_url)
+    store.upgrade()
+    record_answer(store, Asked("card", 0.9))
+    _close_server_side(postgres_url)
+    monkeypatch.setattr(database, "IDLE_PING_SECONDS", 3600.0)
+    with pytest.raises(sa.exc.OperationalError):
+        record_answer(store, Asked("card", 0.8))
+    assert record_answer(store, Asked("card", 0.7)) > 0
+    store.engine.dispose()

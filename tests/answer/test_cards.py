@@ -1,0 +1,48 @@
+"""Card answers and card closeness, on the real index: worked out once, the same each time."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from assistant.answer.cards import CardMatch, card_answer, closeness
+from assistant.search.engine import Engine
+
+
+def test_closeness_is_each_cards_best_phrasing_cosine(engine: Engine) -> None:
+    index = engine.index
+    for row in (0, len(index.phrasing_card) // 2, len(index.phrasing_card) - 1):
+        vector = index.phrasing_vectors[row]
+        expected = np.full(len(index.cards), -1.0)
+        np.maximum.at(expected, index.phrasing_card, index.phrasing_vectors @ vector)
+        found = closeness(index, vector)
+        assert np.array_equal(found, expected)
+        assert found[index.phrasing_card[row]] >= 0.999  # a phrasing is closest to itself
+
+
+def test_a_card_without_phrasings_is_least_close(engine: Engine) -> None:
+    index = engine.index
+    last = len(index.cards) - 1
+    keep = [r for r, card in enumerate(index.phrasing_card) if card != last]
+    cut = dataclasses.replace(
+        index,
+        phrasing_vectors=index.phrasing_vectors[keep],
+        phrasing_card=[index.phrasing_card[r] for r in keep],
+        _memo={},
+    )
+    found = closeness(cut, index.phrasing_vectors[0])
+    assert found[last] == -1.0 and found[index.phrasing_card[0]] > 0.99
+
+
+def test_a_card_answer_is_the_same_for_every_question_but_its_own_parts(engine: Engine) -> None:
+    index = engine.index
+    card = index.cards[0]
+    first = card_answer(index, CardMatch(card, 0.8, 0.9), "first wording")
+    again = card_answer(index, CardMatch(card, 0.75, 0.9), "second wording")
+    assert first.question == "first wording" and again.question == "second wording"
+    assert (first.confidence, again.confidence) == (0.8, 0.75)
+    assert first.answer == again.answer and first.answer.startswith(card.sentences[0].text)
+    assert first.citations == again.citations and first.citations
+    assert [c.n for c in first.citations] == list(range(1, len(first.citations) + 1))
+    assert all(s.citations for s in first.sentences)

@@ -81,6 +81,9 @@ def updated_neighbours(
 def moved_positions(old: Sequence[Hashable], new: Sequence[Hashable]) -> np.ndarray:
     """Each old passage's position in ``new`` (-1: gone). A corpus may repeat a passage
     word for word: the n-th old passage with a key is the n-th new passage with it."""
+    where = {key: n for n, key in enumerate(new)}
+    if len(where) == len(new) and len(set(old)) == len(old):  # no repeats: one look-up each
+        return np.fromiter((where.get(key, -1) for key in old), dtype=np.int64, count=len(old))
     places: dict[Hashable, list[int]] = {}
     for n, key in enumerate(new):
         places.setdefault(key, []).append(n)

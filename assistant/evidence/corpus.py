@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -100,13 +100,30 @@ class Passage:
 @dataclass(frozen=True)
 class ParsedFile:
     """What one Markdown file of the corpus parsed into, with no problems: its content's
-    SHA-256, topic and title, and its passages numbered (``order``) from 0 in the file.
+    SHA-256, topic and title, and its passages numbered (``order``) from ``first`` on.
     Builds keep these so a rebuild does not parse unchanged files again."""
 
     sha256: str
     topic: str
     title: str
     passages: tuple[Passage, ...] = ()
+    first: int = 0
+
+
+def renumbered(passages: Iterable[Passage], shift: int) -> list[Passage]:
+    """``passages`` with their ``order`` moved by ``shift`` (the same objects for 0).
+
+    Each copy is made by copying the fields, which ``dataclasses.replace`` does through
+    ``__init__`` at ten times the cost (a rebuild renumbers hundreds of thousands)."""
+    if not shift:
+        return list(passages)
+    moved = []
+    for p in passages:
+        copy = object.__new__(Passage)
+        copy.__dict__.update(p.__dict__)
+        copy.__dict__["order"] = p.order + shift
+        moved.append(copy)
+    return moved
 
 
 @dataclass
@@ -177,7 +194,7 @@ def parse_corpus(corpus_dir: Path, known: Mapping[str, ParsedFile] | None = None
         before = (known or {}).get(rel)
         if before is not None and before.sha256 == digest:
             topic, title = before.topic, before.title
-            found = [replace(p, order=p.order + len(passages)) for p in before.passages]
+            found = renumbered(before.passages, len(passages) - before.first)
         else:
             topic, title, found = _read_markdown(path, corpus_dir, len(passages), problems)
         topics[topic] = title

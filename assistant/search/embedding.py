@@ -162,6 +162,18 @@ class SentenceTransformerEmbedder:
             return False
         return onnxencoder.export_cached(folder, self.fingerprint(), cache, target)
 
+    def encode_each(self, texts: list[str], cache: Path) -> NDArray[np.float32] | None:
+        """``texts`` one at a time through the ONNX graph exported for these weights into
+        ``cache`` (on all cores): a rebuild's few new texts without importing PyTorch.
+        None when there is no such export or onnxruntime cannot run it."""
+        folder = self._location
+        found = minilm.covered(folder) if isinstance(folder, Path) else None
+        path = onnxencoder.cached_export(cache, self.fingerprint()) if found else None
+        if found is None or path is None:
+            return None
+        encoder = onnxencoder.load(path, folder, 0, found[1])  # type: ignore[arg-type]
+        return None if encoder is None else encoder.encode(texts)
+
     def fingerprint(self) -> str:
         if self._fingerprint is None:
             self._fingerprint = weights_sha256(self._location)

@@ -39,6 +39,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from assistant.errors import CorpusError, IndexError_
+from assistant.evidence import text as text_rules
 from assistant.evidence.cards import Card, CardSentence
 from assistant.evidence.corpus import (
     Corpus,
@@ -49,14 +50,23 @@ from assistant.evidence.corpus import (
     file_stats,
     load_corpus,
 )
-from assistant.evidence.text import sentence_spans, spelled_out
+from assistant.evidence.text import spelled_out
 from assistant.search.checksums import file_sha256
 from assistant.search.embedding import (
     Embedder,
     SentenceTransformerEmbedder,
     weight_files_stat,
 )
-from assistant.search.lexical import LexicalIndex, Synonyms, tokenize
+from assistant.search.lexical import (
+    COUNTS_FILES,
+    LexicalIndex,
+    Synonyms,
+    TermCounts,
+    read_counts,
+    recount,
+    tokenize,
+    tokens_version,
+)
 from assistant.search.neighbours import (
     moved_positions,
     nearest_passages,
@@ -66,10 +76,11 @@ from assistant.search.neighbours import (
 from assistant.search.onnxencoder import ENCODER_FILE
 from assistant.search.reuse import (
     Neighbours,
+    Placed,
     Reusing,
     passage_key,
+    previous_build,
     previous_neighbours,
-    previous_vectors,
 )
 from assistant.search.sentences import SentenceRefs, SentencesOf, read_rows
 
@@ -93,10 +104,15 @@ _FILES = (
 HNSW_LINKS = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
+# Passages searched as queries, exactly and by HNSW, for the recall@10 a build records;
+# fewer when a rebuild grew the serving graph (exact search of each costs a pass over
+# every vector: seconds at 200k passages)
+RECALL_QUERIES = 1000
+RECALL_QUERIES_GROWN = 250
 # Nearest passages stored per passage for `/evidence/<id>` (its five related passages
 # after leaving out itself and its two neighbours).
 NEIGHBOURS = 8
-# What bm25s writes into lexical/ (checked, so a build missing one is damage)
+# bm25s' files in lexical/ (checked, so a build missing one is damage)
 LEXICAL_FILES = (
     "lexical/data.csc.index.npy",
     "lexical/indices.csc.index.npy",
@@ -104,6 +120,8 @@ LEXICAL_FILES = (
     "lexical/params.index.json",
     "lexical/vocab.index.json",
 )
+# The term counts beside them, which a rebuild reuses (builds before them lack them)
+LEXICAL_COUNTS = tuple(f"lexical/{name}" for name in COUNTS_FILES)
 LOCK = ".build.lock"
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -273,9 +291,10 @@ def build_index(
         previous = _previous_passages(index_dir, served)
         stored = list(dict.fromkeys(_previous_texts(index_dir) if texts is None else texts))
         serving = index_dir / "current"
-        known = previous_vectors(serving, embedder, passage_vectors, served)
-        neighbours = previous_neighbours(serving, served) if known else None
-        reusing = Reusing(embedder, known, neighbours)
+        known, prior = previous_build(serving, embedder, passage_vectors, served, sentence_rules())
+        neighbours = previous_neighbours(serving, served) if prior is not None else None
+        reusing = Reusing(embedder, known, neighbours, prior)
+        counted = _previous_terms(serving, served)
 
         def finish(folder: Path, manifest: dict[str, Any]) -> None:
             _write_texts(folder, stored, reusing, manifest["dimension"])
@@ -295,6 +314,7 @@ def build_index(
             verify,
             approximate_above,
             finish,
+            counted,
         )
         _point_current(index_dir, final)
         _prune(builds, keep=final)
@@ -323,23 +343,26 @@ def _build_folder(
     verify: Callable[[EvidenceIndex], None] | None,
     approximate_above: int,
     finish: Callable[[Path, dict[str, Any]], None],
+    counted: tuple[TermCounts, list[str]] | None = None,
 ) -> tuple[Path, dict[str, Any]]:
     """Write, verify and rename a new build folder; nothing is left behind on failure.
 
     ``finish`` writes what the build carries beside the passages (the stored texts'
-    vectors) and completes the manifest before it is written."""
+    vectors) and completes the manifest before it is written. ``counted`` are the
+    serving build's term counts and the texts they count, to be reused."""
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=builds))
     try:
         _write_retired(tmp / "retired.jsonl", previous, corpus.passages)
         manifest = _write_build(
-            tmp, corpus, embedder, fail_after or (lambda _name: None), approximate_above
+            tmp, corpus, embedder, fail_after or (lambda _name: None), approximate_above, counted
         )
         finish(tmp, manifest)
         manifest["build_seconds"] = round(time.perf_counter() - started, 2)
         _write_manifest(tmp, manifest)
         # load it before it can be served; its checksums were just taken from these very
-        # files, so sizes are checked, not every byte hashed a second time
-        loaded = load_index(tmp)
+        # files, so sizes are checked, not every byte hashed a second time, and the
+        # passages it was written from are used, not parsed back
+        loaded = load_index(tmp, passages=corpus.passages)
         if verify is not None:
             verify(loaded)
         final = builds / manifest["build_id"]
@@ -402,30 +425,42 @@ def _write_build(
     embedder: Embedder,
     checkpoint: Callable[[str], None],
     approximate_above: int,
+    counted: tuple[TermCounts, list[str]] | None = None,
 ) -> dict[str, Any]:
     passages = corpus.passages
-    vectors = _encode(embedder, [p.embedding_text() for p in passages], "Passages")
     keys = [passage_key(p.id, p.heading) for p in passages]
-    previous = embedder.neighbours if isinstance(embedder, Reusing) else None
+    reusing = embedder if isinstance(embedder, Reusing) else None
+    prior = reusing.prior if reusing is not None else None
+    moved = moved_positions(prior.keys, keys) if prior is not None else None
+    placed = Placed(passages, prior, moved)
+    if reusing is not None and prior is not None:
+        reusing.reused += placed.taken()
+        reusing.borrow(placed.sentences)
+        phrasings = [q for c in corpus.cards for q in c.questions]
+        new = [*placed.texts, *placed.sentences, *phrasings]
+        _embed_new(reusing, new, folder.parent.parent / "encoders")
+    vectors = placed.passage_vectors(_encode(embedder, placed.texts, "Passages"))
+    previous = reusing.neighbours if reusing is not None else None
     index, search = _vector_index(
-        vectors, approximate_above, lambda: _grown(vectors, keys, previous)
+        vectors, approximate_above, lambda: _grown(vectors, keys, previous, moved)
     )
     _faiss().write_index(index, str(folder / "faiss.index"))
     checkpoint("faiss.index")
-    np.save(folder / "related.npy", _related(vectors, passages, index, search, embedder))
+    related = _related(vectors, keys, index, search, previous, moved)
+    np.save(folder / "related.npy", related)
     _write_jsonl(folder / "passages.jsonl", (vars(p) for p in passages))  # asdict: 10x slower
     checkpoint("passages.jsonl")
     used = {s for p in passages for s in p.source_ids}
     sources = {sid: dataclasses.asdict(s) for sid, s in corpus.sources.items() if sid in used}
     (folder / "sources.json").write_text(json.dumps(sources, ensure_ascii=False, indent=1))
-    refs = [(n, a, b) for n, p in enumerate(passages) for a, b in sentence_spans(p.text)]
-    sentence_vectors = _encode(embedder, [passages[n].text[a:b] for n, a, b in refs], "Sentences")
-    _write_jsonl(folder / "sentences.jsonl", ([n, a, b] for n, a, b in refs))
+    sentence_vectors = placed.sentence_vectors(_encode(embedder, placed.sentences, "Sentences"))
+    _write_rows(folder / "sentences.jsonl", placed.rows)
     np.save(folder / "sentences.npy", sentence_vectors, allow_pickle=False)
     checkpoint("sentences.npy")
-    LexicalIndex.build([_lexical_text(p, corpus.sources) for p in passages]).save(
-        folder / "lexical"
+    lexical, tokenised = _lexical_index(
+        [_lexical_text(p, corpus.sources) for p in passages], counted
     )
+    lexical.save(folder / "lexical")
     (folder / "synonyms.json").write_text(json.dumps(corpus.synonyms, ensure_ascii=False))
     checkpoint("lexical")
     _write_cards(folder, corpus.cards, embedder, int(vectors.shape[1]))
@@ -442,34 +477,85 @@ def _write_build(
         "dimension": int(vectors.shape[1]),
         "corpus_sha256": corpus.fingerprint,
         "passage_count": len(passages),
-        "sentence_count": len(refs),
+        "sentence_count": len(placed.rows),
+        "sentence_rules": sentence_rules(),
         "source_count": len(sources),
         "card_count": len(corpus.cards),
         "cards_under_review": [c.id for c in corpus.cards if c.under_review],
         "topics": corpus.topics,
         "vector_search": search,
+        "lexical_tokens": tokens_version(),
+        "passages_tokenised": tokenised,
     }
+
+
+def _lexical_index(
+    texts: list[str], counted: tuple[TermCounts, list[str]] | None
+) -> tuple[LexicalIndex, int]:
+    """The BM25 index of ``texts`` and how many of them were tokenised: only those the
+    serving build did not count (``counted``: its term counts and the texts they count)."""
+    if counted is None:
+        return LexicalIndex.build(texts), len(texts)
+    counts, before = counted
+    moved = moved_positions(before, texts)
+    fresh = len(texts) - int(np.count_nonzero(moved >= 0))
+    return LexicalIndex.from_counts(recount(counts, moved, texts)), fresh
+
+
+def _previous_terms(serving: Path, served: list[Passage]) -> tuple[TermCounts, list[str]] | None:
+    """The serving build's term counts and the texts they count (its passages', see
+    :func:`_lexical_text`), when it stored them with this tokeniser and its files match
+    their checksums; None otherwise (every passage is tokenised)."""
+    if not served:
+        return None
+    try:
+        manifest = json.loads((serving / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("lexical_tokens") != tokens_version():
+            return None
+        read = (*LEXICAL_COUNTS, *LEXICAL_FILES[1:], "sources.json")
+        if any(file_sha256(serving / name) != manifest["files"][name] for name in read):
+            raise ValueError("the lexical index does not match its checksums")
+        counts = read_counts(serving / "lexical")
+        rows = json.loads((serving / "sources.json").read_text(encoding="utf-8"))
+        sources = {sid: Source(**_tuples(row)) for sid, row in rows.items()}
+        texts = [_lexical_text(p, sources) for p in served]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("counting every passage's terms afresh (%s)", exc)
+        return None
+    return (counts, texts) if len(texts) == len(counts.lengths) else None
 
 
 def _related(
     vectors: np.ndarray,
-    passages: list[Passage],
+    keys: list[tuple[str, str]],
     index: Any,
     search: dict[str, Any],
-    embedder: Embedder,
+    previous: Neighbours | None,
+    moved: np.ndarray | None,
 ) -> np.ndarray:
     """Each passage's nearest passages (see :mod:`.neighbours`): carried over from the
     serving build where it was searched the same way, else found afresh."""
     exact = search["kind"] == "flat"
-    previous = embedder.neighbours if isinstance(embedder, Reusing) else None
     if previous is not None and previous.exact == exact:
-        keys = [passage_key(p.id, p.heading) for p in passages]
-        updated = updated_neighbours(vectors, keys, previous, NEIGHBOURS)
+        updated = updated_neighbours(vectors, keys, previous, NEIGHBOURS, moved)
         if updated is not None:
             return updated
     if exact:
         return nearest_passages(vectors, NEIGHBOURS)
     return searched_neighbours(index, vectors, NEIGHBOURS)
+
+
+def sentence_rules() -> str:
+    """Names the rules that split passages into sentences (a digest of the module that
+    holds them): a rebuild takes an unchanged passage's sentences from the serving
+    build only when they were split by the same rules."""
+    return file_sha256(Path(text_rules.__file__))[:16]
+
+
+def _write_rows(path: Path, rows: np.ndarray) -> None:
+    """``sentences.jsonl``: one ``[passage, start, end]`` a line, as JSON writes them."""
+    with path.open("w", encoding="utf-8") as handle:
+        handle.writelines(f"[{n}, {a}, {b}]\n" for n, a, b in rows.tolist())
 
 
 def _faiss() -> Any:
@@ -513,7 +599,8 @@ def _vector_index(
     vectors: np.ndarray, approximate_above: int, grown: Callable[[], Any] = lambda: None
 ) -> tuple[Any, dict[str, Any]]:
     """Exact inner-product search, or HNSW above ``approximate_above`` passages with its
-    recall@10 against exact search on up to 1,000 of the passages as queries. ``grown()``
+    recall@10 against exact search on up to :data:`RECALL_QUERIES` of the passages as
+    queries (:data:`RECALL_QUERIES_GROWN` for a grown graph). ``grown()``
     is the serving build's HNSW index with the new passages added, if it can be had."""
     faiss = _faiss()
     exact = faiss.IndexFlatIP(vectors.shape[1])
@@ -527,23 +614,35 @@ def _vector_index(
         index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
         index.add(vectors)
     index.hnsw.efSearch = HNSW_EF_SEARCH
-    sample = vectors[np.linspace(0, len(vectors) - 1, min(1000, len(vectors))).astype(int)]
+    queries = min(RECALL_QUERIES_GROWN if extended else RECALL_QUERIES, len(vectors))
+    sample = vectors[np.linspace(0, len(vectors) - 1, queries).astype(int)]
     k = min(10, len(vectors))
     _, truth = exact.search(sample, k)
     _, found = index.search(sample, k)
     hits = sum(len(set(t) & set(f)) for t, f in zip(truth, found, strict=True))
     recall = round(hits / truth.size, 4)
-    search = {"kind": "hnsw", "links": HNSW_LINKS, "recall_at_10": recall}
+    search = {
+        "kind": "hnsw",
+        "links": HNSW_LINKS,
+        "recall_at_10": recall,
+        "recall_queries": queries,
+    }
     return index, {**search, "grown": True} if extended else search
 
 
-def _grown(vectors: np.ndarray, keys: list[tuple[str, str]], previous: Neighbours | None) -> Any:
+def _grown(
+    vectors: np.ndarray,
+    keys: list[tuple[str, str]],
+    previous: Neighbours | None,
+    moved: np.ndarray | None = None,
+) -> Any:
     """The serving build's HNSW index with the passages that are new added to its graph,
     its entries put in the new passage order; None unless every passage it holds is still
-    there, unchanged (an HNSW graph cannot drop a passage)."""
+    there, unchanged (an HNSW graph cannot drop a passage). ``moved``: each of its
+    passages' new position, when already worked out."""
     if previous is None or previous.exact or previous.folder is None:
         return None
-    moved = moved_positions(previous.ids, keys)
+    moved = moved_positions(previous.ids, keys) if moved is None else moved
     if not len(moved) or (moved < 0).any():
         return None
     try:
@@ -597,6 +696,22 @@ def _write_encoder(folder: Path, embedder: Embedder) -> dict[str, Any]:
 
 
 PROGRESS_CHUNK = 256
+# Up to this many new texts in a rebuild go one at a time through the exported ONNX graph
+# (no PyTorch import, which alone takes seconds); more go through sentence-transformers in
+# batches, as a first build's do.
+FEW_TEXTS = 4096
+
+
+def _embed_new(reusing: Reusing, texts: list[str], cache: Path) -> None:
+    """Embed, at once, every text of a rebuild that the serving build did not embed."""
+    missing = reusing.missing(texts)
+    if not missing:
+        return
+    inner = reusing.inner
+    vectors = None
+    if len(missing) <= FEW_TEXTS and isinstance(inner, SentenceTransformerEmbedder):
+        vectors = inner.encode_each(missing, cache)
+    reusing.add(missing, _encode(inner, missing, "New texts") if vectors is None else vectors)
 
 
 def _encode(embedder: Embedder, texts: list[str], label: str) -> np.ndarray:
@@ -667,10 +782,10 @@ def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
 def _artefacts(folder: Path) -> list[str]:
     """Every file of the build format; a build missing one is damaged."""
     written = {p.relative_to(folder).as_posix() for p in (folder / "lexical").iterdir()}
-    if written != set(LEXICAL_FILES):
+    if written != {*LEXICAL_FILES, *LEXICAL_COUNTS}:
         raise IndexError_(f"the lexical index wrote unexpected files: {sorted(written)}")
     encoder = [ENCODER_FILE] if (folder / ENCODER_FILE).is_file() else []
-    return [*_FILES, *LEXICAL_FILES, *encoder]
+    return [*_FILES, *LEXICAL_FILES, *LEXICAL_COUNTS, *encoder]
 
 
 def _point_current(index_dir: Path, target: Path) -> None:
@@ -704,8 +819,7 @@ def _served_passages(index_dir: Path) -> list[Passage]:
         if file_sha256(path) != manifest["files"]["passages.jsonl"]:
             log.warning("not reusing %s: it does not match its checksum", path)
             return []
-        with path.open(encoding="utf-8") as handle:
-            return [Passage(**_interned(json.loads(line))) for line in handle if line.strip()]
+        return _read_passages(path)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         log.warning("ignoring unreadable %s: %s", path, exc)
         return []
@@ -730,8 +844,7 @@ def parsed_files(index_dir: Path, served: list[Passage]) -> dict[str, ParsedFile
         mine = by_file.get(rel, [])
         if len(mine) == count:
             first = mine[0].order if mine else 0
-            passages = tuple(dataclasses.replace(p, order=p.order - first) for p in mine)
-            found[rel] = ParsedFile(sha256, topic, title, passages)
+            found[rel] = ParsedFile(sha256, topic, title, tuple(mine), first)
     return found
 
 
@@ -757,11 +870,8 @@ def _write_retired(
     """Passages that were once served and no longer are: permalinks explain, not 404."""
     live = {p.id for p in passages}
     fields = {f.name for f in dataclasses.fields(Passage)}
-    rows = [
-        {k: v for k, v in row.items() if k in fields}
-        for pid, row in sorted(previous.items())
-        if pid not in live
-    ]
+    gone = sorted(pid for pid in previous if pid not in live)
+    rows = [{k: v for k, v in previous[pid].items() if k in fields} for pid in gone]
     _write_jsonl(path, rows)
 
 
@@ -788,22 +898,27 @@ def current_folder(index_dir: Path) -> Path:
     return (index_dir / "current").resolve()
 
 
-def load_index(folder: Path, verify: bool = False) -> EvidenceIndex:
+def load_index(
+    folder: Path, verify: bool = False, passages: list[Passage] | None = None
+) -> EvidenceIndex:
     """Load a build folder, checking every file is there with its recorded size.
 
     ``verify`` also checks each file's SHA-256, as builds do before switching and
     ``pair-assistant index verify`` does on demand; a server start does not re-read them.
+    ``passages`` are the ones a build just wrote into ``folder``, taken as they are
+    instead of being parsed back.
     """
     manifest = read_manifest(folder)
     files = manifest.get("files")
     expected = {*_FILES, *LEXICAL_FILES}
-    if not isinstance(files, dict) or not expected <= set(files) <= expected | {ENCODER_FILE}:
+    optional = {ENCODER_FILE, *LEXICAL_COUNTS}
+    if not isinstance(files, dict) or not expected <= set(files) <= expected | optional:
         raise unusable(f"index manifest {folder / 'manifest.json'} does not list the build's files")
     problems = damaged_files(folder, manifest, verify or "sizes" not in manifest)
     if problems:
         raise unusable(f"index file {folder / problems[0]} is missing or damaged")
     try:
-        return _read_build(folder, manifest)
+        return _read_build(folder, manifest, passages)
     except (OSError, RuntimeError, ValueError, KeyError, TypeError) as exc:
         raise unusable(f"index at {folder} cannot be read ({exc})") from None
 
@@ -820,11 +935,10 @@ def damaged_files(folder: Path, manifest: dict[str, Any], checksums: bool = True
     return problems
 
 
-def _read_build(folder: Path, manifest: dict[str, Any]) -> EvidenceIndex:
-    with (folder / "passages.jsonl").open(encoding="utf-8") as handle:
-        # line by line into passages: never every parsed row at once (a large corpus's
-        # rows would take more memory than its passages)
-        passages = [Passage(**_interned(json.loads(line))) for line in handle if line.strip()]
+def _read_build(
+    folder: Path, manifest: dict[str, Any], written: list[Passage] | None = None
+) -> EvidenceIndex:
+    passages = written if written is not None else _read_passages(folder / "passages.jsonl")
     sources = {
         sid: Source(**_tuples(row))
         for sid, row in json.loads((folder / "sources.json").read_text("utf-8")).items()
@@ -865,6 +979,13 @@ def _read_build(folder: Path, manifest: dict[str, Any]) -> EvidenceIndex:
     )
 
 
+def _read_passages(path: Path) -> list[Passage]:
+    with path.open(encoding="utf-8") as handle:
+        # line by line into passages: never every parsed row at once (a large corpus's
+        # rows would take more memory than its passages)
+        return [Passage(**_interned(json.loads(line))) for line in handle if line.strip()]
+
+
 def _optional_npy(path: Path) -> np.ndarray | None:
     return np.load(path, allow_pickle=False) if path.is_file() else None
 
@@ -885,7 +1006,8 @@ def _read_jsonl(path: Path) -> list[Any]:
 
 
 def _interned(row: dict[str, Any]) -> dict[str, Any]:
-    """:func:`_tuples`, with the strings that repeat from passage to passage shared (a
+    """A passage row with its list as a tuple and the strings that repeat from passage to
+    passage shared (a
     large corpus holds hundreds of thousands of passages but far fewer sections, files,
     grades and sources)."""
     intern = sys.intern
@@ -894,7 +1016,7 @@ def _interned(row: dict[str, Any]) -> dict[str, Any]:
     if row.get("evidence"):
         row["evidence"] = intern(row["evidence"])
     row["source_ids"] = tuple(intern(s) for s in row["source_ids"])
-    return _tuples(row)
+    return row  # source_ids is a passage's one list field
 
 
 def _tuples(row: dict[str, Any]) -> dict[str, Any]:

@@ -1,35 +1,37 @@
 """The BM25 side of retrieval, saved as JSON and .npy files without pickle.
 
-Indexes are built with bm25s. A server reads the saved arrays (bm25s' precomputed per-term
-scores, column by column) and scores and ranks with the same NumPy operations bm25s
-uses, so it needs neither bm25s nor scipy (a fifth of a second at every start). Tests
-check both tokenisation and rankings against bm25s itself.
+The saved index is bm25s' format (its precomputed per-term scores, column by column, its
+vocabulary and parameters), written here from each passage's term counts with the
+arithmetic bm25s uses, so the scores are the very numbers bm25s computes. The counts are
+saved beside it: a rebuild after an ingest tokenises only the new passages and works
+every score out again from the counts (the corpus size, average length and idf change
+with every passage added). A server reads the saved arrays and scores and ranks with the
+same NumPy operations bm25s uses, so it needs neither bm25s nor scipy (a fifth of a
+second at every start). Tests check tokenisation, scores and rankings against bm25s.
 """
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import functools
-import io
+import importlib.metadata
 import json
-import logging
 import math
 import re
 import threading
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import Stemmer
 
-if TYPE_CHECKING:
-    import bm25s
-
 _STEMMER = Stemmer.Stemmer("english")
-logging.getLogger("bm25s").setLevel(logging.WARNING)
+# bm25s' defaults, recorded in the saved parameters: its Lucene variant of BM25
+K1, B, DELTA = 1.5, 0.75, 0.5
+# Raise when :func:`tokenize` changes: term counts stored by older builds are then not
+# reused (a rebuild counts every passage again).
+TOKENS_VERSION = 1
 # An unknown query term is replaced by the closest indexed term at least this similar
 # (difflib ratio), so "secton" still finds "section"; short terms are never corrected.
 _TYPO_CUTOFF = 0.8
@@ -126,13 +128,13 @@ class LexicalIndex:
         vocab: dict[str, int],
         size: int,
         synonyms: Synonyms | None = None,
-        model: bm25s.BM25 | None = None,
+        counts: TermCounts | None = None,
     ) -> None:
         self._data, self._indices, self._indptr = arrays
         self._vocab = vocab
         self.size = size
         self.synonyms = synonyms or Synonyms([])
-        self._model = model  # only a new index keeps it, to save it
+        self.counts = counts  # only a new index keeps them, to save them
         self._corrector: Corrector | None = None
         self._corrector_lock = threading.Lock()
         self._terms = functools.lru_cache(maxsize=_TERMS_CACHE)(self._terms_uncached)
@@ -140,19 +142,43 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, texts: list[str]) -> LexicalIndex:
-        import bm25s
+        return cls.from_counts(count_terms(texts))
 
-        model = bm25s.BM25()
-        with contextlib.redirect_stderr(io.StringIO()):
-            model.index(tokenize(texts), show_progress=False)
-        scores = model.scores
-        arrays = (np.asarray(scores["data"]), scores["indices"], scores["indptr"])
-        return cls(arrays, model.vocab_dict, int(scores["num_docs"]), model=model)
+    @classmethod
+    def from_counts(cls, counts: TermCounts) -> LexicalIndex:
+        """The index of the passages ``counts`` counted, scored as bm25s scores."""
+        arrays = (bm25_scores(counts), counts.docs, counts.indptr)
+        vocab = {term: n for n, term in enumerate(counts.terms)}
+        vocab[""] = len(vocab)  # bm25s' empty term, last, with no passages
+        return cls(arrays, vocab, len(counts.lengths), counts=counts)
 
     def save(self, folder: Path) -> None:
-        if self._model is None:
+        """bm25s' files (``BM25.load`` reads them) and the term counts (see
+        :data:`COUNTS_FILES`)."""
+        if self.counts is None:
             raise ValueError("only a newly built lexical index can be saved")
-        self._model.save(str(folder), allow_pickle=False, show_progress=False)
+        folder.mkdir(parents=True, exist_ok=True)
+        names = ("data", "indices", "indptr")
+        for name, array in zip(names, (self._data, self._indices, self._indptr), strict=True):
+            np.save(folder / f"{name}.csc.index.npy", array, allow_pickle=False)
+        (folder / "vocab.index.json").write_text(
+            json.dumps(self._vocab, ensure_ascii=False), encoding="utf-8"
+        )
+        params = {
+            "k1": K1,
+            "b": B,
+            "delta": DELTA,
+            "method": "lucene",
+            "idf_method": "lucene",
+            "dtype": "float32",
+            "int_dtype": "int32",
+            "num_docs": self.size,
+            "version": _bm25s_version(),
+            "backend": "numpy",
+        }
+        (folder / "params.index.json").write_text(json.dumps(params, indent=4), encoding="utf-8")
+        np.save(folder / "counts.npy", self.counts.counts, allow_pickle=False)
+        np.save(folder / "lengths.npy", self.counts.lengths, allow_pickle=False)
 
     @classmethod
     def load(cls, folder: Path, synonyms: Synonyms | None = None) -> LexicalIndex:
@@ -297,6 +323,156 @@ class _Holds:
 
     def __contains__(self, stem: object) -> bool:
         return isinstance(stem, str) and self.lexical.holds(stem, self.position)
+
+
+# The term counts saved beside bm25s' files in a build's ``lexical/`` folder; ``counts``
+# lines up with bm25s' ``indices`` (same term, same passage), ``lengths`` is per passage.
+COUNTS_FILES = ("counts.npy", "lengths.npy")
+
+
+@dataclass(frozen=True)
+class TermCounts:
+    """How often each term occurs in each passage: what BM25 scores are worked out from.
+
+    A term-by-passage matrix in CSC form, as bm25s stores its scores: term ``i``
+    (``terms[i]``) occurs in passages ``docs[indptr[i]:indptr[i + 1]]`` (ascending),
+    ``counts`` times at the same places. ``lengths`` are the passages' token counts.
+    Every term occurs somewhere."""
+
+    terms: list[str]
+    indptr: np.ndarray  # int64
+    docs: np.ndarray  # int32
+    counts: np.ndarray  # int32
+    lengths: np.ndarray  # int64
+
+
+def count_terms(texts: list[str]) -> TermCounts:
+    """The term counts of ``texts`` (terms numbered in order of first appearance)."""
+    tokens = tokenize(texts)
+    ids: dict[str, int] = {}
+    keys, counts = _counted(tokens, np.arange(len(texts), dtype=np.int64), ids)
+    lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+    return _from_keys(keys, counts, list(ids), lengths)
+
+
+def recount(previous: TermCounts, moved: np.ndarray, texts: list[str]) -> TermCounts:
+    """The term counts of ``texts`` from an earlier count: ``moved[n]`` is the position
+    in ``texts`` of the earlier count's passage ``n`` (the same text), or -1 where it is
+    gone (no two at the same position). Only the passages no earlier one moved to are
+    tokenised.
+
+    Equal, term by term, to :func:`count_terms` of ``texts``; terms keep their numbers
+    (new ones come after), and terms no passage holds any more are dropped."""
+    if len(moved) != len(previous.lengths):
+        raise ValueError("one new position is needed for each counted passage")
+    kept = moved[moved >= 0]
+    fresh = np.setdiff1d(np.arange(len(texts), dtype=np.int64), kept, assume_unique=True)
+    per_term = np.diff(previous.indptr)
+    term = np.repeat(np.arange(len(previous.terms), dtype=np.int64), per_term)
+    doc = moved[previous.docs]
+    keep = doc >= 0
+    keys = (term[keep] << 32) | doc[keep]
+    counts = previous.counts[keep]
+    if np.any(np.diff(kept) <= 0):  # kept passages in another order: sort their postings
+        order = np.argsort(keys)
+        keys, counts = keys[order], counts[order]
+    ids = {t: n for n, t in enumerate(previous.terms)}
+    tokens = tokenize([texts[int(n)] for n in fresh])
+    new_keys, new_counts = _counted(tokens, fresh, ids)
+    at = np.searchsorted(keys, new_keys)
+    keys, counts = np.insert(keys, at, new_keys), np.insert(counts, at, new_counts)
+    lengths = np.zeros(len(texts), dtype=np.int64)
+    lengths[kept] = previous.lengths[moved >= 0]
+    lengths[fresh] = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+    return _from_keys(keys, counts, list(ids), lengths)
+
+
+def _counted(
+    tokens: list[list[str]], positions: np.ndarray, ids: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(term id << 32 | passage position)`` for each distinct term of each passage,
+    ascending, and how often it occurs there. ``ids`` gains the terms it lacked."""
+    flat = [ids.setdefault(t, len(ids)) for found in tokens for t in found]
+    sizes = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+    term = np.asarray(flat, dtype=np.int64)
+    keys, counts = np.unique((term << 32) | np.repeat(positions, sizes), return_counts=True)
+    return keys, counts.astype(np.int32)
+
+
+def _from_keys(
+    keys: np.ndarray, counts: np.ndarray, terms: list[str], lengths: np.ndarray
+) -> TermCounts:
+    """:class:`TermCounts` from ascending ``term << 32 | passage`` keys; terms that no
+    passage holds are dropped (and the others renumbered in the same order)."""
+    term = keys >> 32
+    per_term = np.bincount(term, minlength=len(terms))
+    if len(terms) and not per_term.all():
+        held = per_term > 0
+        term = (np.cumsum(held) - 1)[term]
+        terms = [t for t, h in zip(terms, held.tolist(), strict=True) if h]
+        per_term = per_term[held]
+    indptr = np.zeros(len(terms) + 1, dtype=np.int64)
+    np.cumsum(per_term, out=indptr[1:])
+    docs = (keys & 0xFFFFFFFF).astype(np.int32)
+    return TermCounts(terms, indptr, docs, counts.astype(np.int32), lengths.astype(np.int64))
+
+
+# The type bm25s does its per-passage arithmetic in: a float64 NumPy scalar plus a float32
+# array is float64 under NumPy 2's promotion rules, float32 under NumPy 1's.
+_WORK = (np.float64(1.0) + np.zeros(1, dtype=np.float32)).dtype
+
+
+def bm25_scores(counts: TermCounts) -> np.ndarray:
+    """Each posting's BM25 score (float32), as bm25s' Lucene variant computes it, step
+    by step: idf per term from Python floats, then per passage ``idf * tf / (k1 * (1 - b
+    + b * length / average length) + tf)`` with the length term in float64."""
+    size = len(counts.lengths)
+    average = counts.lengths.mean()  # what bm25s takes: the mean of an int64 array
+    held = np.diff(counts.indptr).tolist()
+    idf = np.asarray([math.log(1 + (size - n + 0.5) / (n + 0.5)) for n in held], np.float32)
+    term = np.repeat(np.arange(len(held), dtype=np.int64), np.diff(counts.indptr))
+    tf = counts.counts.astype(np.float32).astype(_WORK)
+    length = K1 * ((1 - B) + B * counts.lengths[counts.docs] / average)
+    tfc = tf / (length.astype(_WORK) + tf)
+    scores: np.ndarray = (idf[term].astype(_WORK) * tfc).astype(np.float32)
+    return scores
+
+
+def read_counts(folder: Path) -> TermCounts:
+    """The term counts a build saved in its ``lexical/`` folder (ValueError if they do not
+    fit together)."""
+    vocab = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
+    terms = sorted((n, t) for t, n in vocab.items() if t)
+    indptr = np.load(folder / "indptr.csc.index.npy", allow_pickle=False)
+    docs = np.load(folder / "indices.csc.index.npy", allow_pickle=False)
+    counts = np.load(folder / "counts.npy", allow_pickle=False)
+    lengths = np.load(folder / "lengths.npy", allow_pickle=False)
+    if (
+        [n for n, _t in terms] != list(range(len(terms)))
+        or len(indptr) != len(terms) + 1
+        or not len(docs) == len(counts) == int(indptr[-1])
+        or (len(docs) and int(docs.max()) >= len(lengths))
+    ):
+        raise ValueError(f"the term counts in {folder} do not fit the lexical index")
+    return TermCounts([t for _n, t in terms], indptr, docs, counts, lengths)
+
+
+def tokens_version() -> str:
+    """What stored term counts were tokenised with: :data:`TOKENS_VERSION` and the
+    stemmer's version (counts from another are not reused)."""
+    try:
+        stemmer = importlib.metadata.version("PyStemmer")
+    except importlib.metadata.PackageNotFoundError:
+        stemmer = "unknown"
+    return f"{TOKENS_VERSION}/PyStemmer {stemmer}"
+
+
+def _bm25s_version() -> str:
+    """The bm25s version recorded in the saved parameters, as bm25s records its own."""
+    try:
+        return importlib.metadata.version("bm25s")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 class Corrector:

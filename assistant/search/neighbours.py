@@ -43,18 +43,23 @@ def searched_neighbours(index: Any, vectors: np.ndarray, width: int) -> np.ndarr
 
 
 def updated_neighbours(
-    vectors: np.ndarray, ids: Sequence[Hashable], previous: Neighbours, width: int
+    vectors: np.ndarray,
+    ids: Sequence[Hashable],
+    previous: Neighbours,
+    width: int,
+    moved: np.ndarray | None = None,
 ) -> np.ndarray | None:
     """The lists of a rebuild from ``previous`` (None when they cannot be carried over:
     another width, kept passages in another order, or so many new passages that
     comparing everything costs about the same).
 
     ``ids`` say which passage is which, as ``previous.ids`` do: keys that fix a passage's
-    vector (builds use its id and heading). Passages with the same key pair up in order."""
+    vector (builds use its id and heading). Passages with the same key pair up in order.
+    ``moved`` is :func:`moved_positions` of the two, when already worked out."""
     width = min(width, len(vectors))
     if previous.related.shape[1] != width or len(vectors) - len(previous.ids) > FRESH_LIMIT:
         return None
-    moved = moved_positions(previous.ids, ids)
+    moved = moved_positions(previous.ids, ids) if moved is None else moved
     kept_old = np.flatnonzero(moved >= 0)
     if np.any(np.diff(moved[kept_old]) <= 0):
         return None  # reordered: ties would no longer fall in corpus order
@@ -76,6 +81,9 @@ def updated_neighbours(
 def moved_positions(old: Sequence[Hashable], new: Sequence[Hashable]) -> np.ndarray:
     """Each old passage's position in ``new`` (-1: gone). A corpus may repeat a passage
     word for word: the n-th old passage with a key is the n-th new passage with it."""
+    where = {key: n for n, key in enumerate(new)}
+    if len(where) == len(new) and len(set(old)) == len(old):  # no repeats: one look-up each
+        return np.fromiter((where.get(key, -1) for key in old), dtype=np.int64, count=len(old))
     places: dict[Hashable, list[int]] = {}
     for n, key in enumerate(new):
         places.setdefault(key, []).append(n)
@@ -93,15 +101,23 @@ def moved_positions(old: Sequence[Hashable], new: Sequence[Hashable]) -> np.ndar
 def _merged(
     vectors: np.ndarray, rows: np.ndarray, lists: np.ndarray, fresh: np.ndarray, width: int
 ) -> np.ndarray:
-    """For each of ``rows``: the best ``width`` of its old list and the ``fresh`` passages."""
+    """For each of ``rows``: the best ``width`` of its old list and the ``fresh`` passages.
+
+    Only rows where a fresh passage scores at least as high as the last of the old list
+    (a tie may win on corpus order) are merged; the others keep their old list."""
     found = []
     for start in range(0, len(rows), BLOCK):
         mine = vectors[rows[start : start + BLOCK]]
         old = lists[start : start + BLOCK]
         old_scores = np.einsum("nd,nwd->nw", mine, vectors[old])
-        candidates = np.hstack([old, np.broadcast_to(fresh, (len(old), len(fresh)))])
-        scores = np.hstack([old_scores, mine @ vectors[fresh].T])
-        found.append(_best(candidates, scores)[:, :width])
+        fresh_scores = mine @ vectors[fresh].T
+        best = _best(old, old_scores)[:, :width]
+        gains = np.flatnonzero((fresh_scores >= old_scores.min(axis=1)[:, None]).any(axis=1))
+        if len(gains):
+            candidates = np.hstack([old[gains], np.broadcast_to(fresh, (len(gains), len(fresh)))])
+            scores = np.hstack([old_scores[gains], fresh_scores[gains]])
+            best[gains] = _best(candidates, scores)[:, :width]
+        found.append(best)
     return np.vstack(found) if found else np.zeros((0, width), np.int64)
 
 

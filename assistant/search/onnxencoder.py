@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.metadata
 import io
 import json
 import logging
@@ -112,11 +113,24 @@ def export_cached(model_folder: Path, weights_sha256: str, cache: Path, target: 
         return False
 
 
-def _cache_key(weights_sha256: str) -> str:
-    import onnxruntime
-    import torch
+def cached_export(cache: Path, weights_sha256: str) -> Path | None:
+    """The encoder exported for these weights and library versions into ``cache``, if
+    one has been (builds use it for a few new texts without loading PyTorch)."""
+    try:
+        cached = cache / f"{_cache_key(weights_sha256)}.onnx"
+    except ImportError:
+        return None
+    return cached if cached.is_file() else None
 
-    versions = f"{torch.__version__}-{onnxruntime.__version__}-{_OPSET}"
+
+def _cache_key(weights_sha256: str) -> str:
+    """Weights and library versions, read from the installed packages' metadata (an
+    import of torch takes seconds)."""
+    try:
+        torch, onnxruntime = (importlib.metadata.version(n) for n in ("torch", "onnxruntime"))
+    except importlib.metadata.PackageNotFoundError as exc:
+        raise ImportError(f"{exc.name} is not installed", name=exc.name) from None
+    versions = f"{torch}-{onnxruntime}-{_OPSET}"
     return f"{weights_sha256[:16]}-{hashlib.sha256(versions.encode()).hexdigest()[:8]}"
 
 

@@ -83,6 +83,7 @@ def read_rows(path: Path) -> SentenceRefs:
             numbers = np.fromstring(text.translate(_PUNCTUATION), dtype=np.int64, sep=" ")
     except (ValueError, DeprecationWarning) as exc:
         raise damaged from exc
-    if len(numbers) != 3 * rows or rows != sum(1 for line in text.splitlines() if line.strip()):
+    lines = text.split("\n")
+    if len(numbers) != 3 * rows or rows != len(lines) - lines.count(""):  # one row a line
         raise damaged
     return SentenceRefs(numbers.reshape(-1, 3))

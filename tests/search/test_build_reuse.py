@@ -14,7 +14,13 @@ from assistant.config import Settings
 from assistant.journey.guide import journey_step_texts
 from assistant.search.embedding import SentenceTransformerEmbedder
 from assistant.search.engine import Engine, index_problem, load_engine
-from assistant.search.index import build_index, current_folder, load_index, read_manifest
+from assistant.search.index import (
+    EvidenceIndex,
+    build_index,
+    current_folder,
+    load_index,
+    read_manifest,
+)
 from assistant.search.neighbours import nearest_passages
 
 NEW_SECTION = """
@@ -201,3 +207,86 @@ def test_a_rebuild_grows_the_serving_hnsw_index_with_the_new_passages(
     path.write_text(original)  # a passage gone: a graph cannot drop it, so it is built anew
     again = build_index(corpus, folder, embedder, approximate_above=1)
     assert "grown" not in again.manifest["vector_search"]
+
+
+def _section(heading: str, source: str, text: str) -> str:
+    return f"\n### {heading}\nsource: {source}\nevidence: cohort or survey\n\n{text}\n"
+
+
+MORE = [
+    _section(
+        "Teams by region",
+        "test-rare-jewels",
+        "Rare Jewels counted 27 teams. Most were in England. Scotland had two teams in 2019.",
+    ),
+    _section(
+        "Births by area",
+        "test-ons-births",
+        "Births fell in 2023. The number of live births each year is published for every "
+        "local authority. Commissioners plan with them.",
+    ),
+    _section(
+        "Waiting times",
+        "test-rare-jewels",
+        "Families waited 12 weeks on average. Teams with a psychologist saw babies sooner.",
+    ),
+]
+
+
+def _spelled(index: EvidenceIndex) -> dict[str, tuple[list[int], bytes]]:
+    """Each BM25 term's passages and scores (exact bytes), whatever number it was given."""
+    lexical = index.lexical
+    found = {}
+    for term, n in lexical._vocab.items():
+        if n + 1 < len(lexical._indptr):
+            start, end = lexical._indptr[n], lexical._indptr[n + 1]
+            found[term] = (lexical._indices[start:end].tolist(), lexical._data[start:end].tobytes())
+    return found
+
+
+def test_a_rebuild_gives_what_a_full_build_gives(
+    fixture_settings: Settings, embedder: SentenceTransformerEmbedder
+) -> None:
+    """Reused term counts, passages, sentences and vectors make the index a build from
+    scratch makes: the same passages, sentences, BM25 postings and scores (to the bit),
+    nearest passages, and search results."""
+    s = fixture_settings
+    extra = s.corpus_dir / "evidence" / "extra.md"
+    extra.write_text("---\ntopic: extra\n---\n# Extra\n" + "".join(MORE))
+    build_index(s.corpus_dir, s.index_dir, embedder)
+    # a new file whose sentences partly repeat the corpus's, an edited passage, a passage
+    # gone, a heading renamed and a source retitled
+    (s.corpus_dir / "evidence" / "added.md").write_text(
+        "---\ntopic: added\n---\n# Added\n"
+        + _section(
+            "Local teams",
+            "test-rare-jewels",
+            "Most were in England. A new team opened in Leeds in 2024. Commissioners plan "
+            "with them.",
+        )
+    )
+    extra.write_text(
+        "---\ntopic: extra\n---\n# Extra\n"
+        + MORE[0].replace("two teams", "three teams")
+        + MORE[2].replace("Waiting times", "Time to first visit")
+    )
+    sources = s.corpus_dir / "sources.yaml"
+    sources.write_text(sources.read_text().replace("Births in England", "Live births in England"))
+    report = build_index(s.corpus_dir, s.index_dir, embedder)
+    assert report.manifest["passages_tokenised"] < report.manifest["passage_count"]
+    fresh = s.index_dir.parent / "from-scratch"
+    build_index(s.corpus_dir, fresh, embedder)
+    rebuilt, full = load_index(current_folder(s.index_dir)), load_index(current_folder(fresh))
+    assert rebuilt.passages == full.passages
+    assert np.array_equal(rebuilt.sentences.rows, full.sentences.rows)
+    assert _spelled(rebuilt) == _spelled(full)
+    assert set(rebuilt.lexical._vocab) == set(full.lexical._vocab)
+    assert np.abs(rebuilt.vectors - full.vectors).max() < 1e-5
+    assert np.abs(rebuilt.sentence_vectors - full.sentence_vectors).max() < 1e-5
+    assert np.array_equal(rebuilt.related, full.related)  # type: ignore[arg-type]
+    engines = [load_engine(s, embedder), load_engine(s.replace(index_dir=fresh), embedder)]
+    for question in ("How many teams were in Scotland?", "live births by local authority"):
+        assert rebuilt.lexical.search(question, 10) == full.lexical.search(question, 10)
+        first, second = (e.search(question).hits for e in engines)
+        assert [h.position for h in first] == [h.position for h in second]
+        assert [h.score for h in first] == pytest.approx([h.score for h in second], abs=1e-5)

@@ -7,12 +7,14 @@ import random
 import subprocess
 import sys
 
+import bm25s
 import numpy as np
 import pytest
 
 from assistant.search.engine import Engine
 from assistant.search.index import current_folder
-from assistant.search.lexical import Corrector
+from assistant.search.lexical import Corrector, LexicalIndex, count_terms, recount, tokenize
+from assistant.search.neighbours import moved_positions
 
 
 def _misspellings(words: list[str], count: int) -> list[str]:
@@ -112,3 +114,57 @@ def test_a_server_searches_without_bm25s_or_scipy(engine: Engine) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def _by_term(index: LexicalIndex | bm25s.BM25) -> dict[str, tuple[list[int], bytes]]:
+    """Each term's passages and scores (exact bytes), whatever number it was given."""
+    if isinstance(index, LexicalIndex):
+        data, indices, indptr, vocab = index._data, index._indices, index._indptr, index._vocab
+    else:
+        scores = index.scores
+        data, indices, indptr = np.asarray(scores["data"]), scores["indices"], scores["indptr"]
+        vocab = index.vocab_dict
+    return {
+        term: (
+            indices[indptr[n] : indptr[n + 1]].tolist(),
+            data[indptr[n] : indptr[n + 1]].tobytes(),
+        )
+        for term, n in vocab.items()
+        if n + 1 < len(indptr)
+    }
+
+
+def test_the_index_is_scored_as_bm25s_scores_it(engine: Engine) -> None:
+    texts = [f"{p.section}. {p.text}" for p in engine.index.passages]
+    texts += ["", "the and of", "babies babies babies zzzyx"]
+    model = bm25s.BM25()
+    model.index(tokenize(texts), show_progress=False)
+    built = LexicalIndex.build(texts)
+    assert set(built._vocab) == set(model.vocab_dict)
+    assert _by_term(built) == _by_term(model)
+
+
+def test_recounting_after_changes_gives_what_counting_afresh_gives(engine: Engine) -> None:
+    """Passages gone (with terms no other passage holds), new ones anywhere, repeated
+    texts and kept passages in another order: the same postings and scores, to the bit."""
+    before = [f"{p.section}. {p.text}" for p in engine.index.passages]
+    counts = count_terms(before)
+    after = [t for n, t in enumerate(before) if n % 7]
+    after[40:40] = ["A brand new passage about zzzyx teams", before[3], "Leeds 2031 qwertyq"]
+    after.append(before[10])
+    swapped = after[:]
+    swapped[5], swapped[200] = swapped[200], swapped[5]
+    for texts in (after, swapped):
+        recounted = recount(counts, moved_positions(before, texts), texts)
+        fresh = count_terms(texts)
+        assert sorted(recounted.terms) == sorted(fresh.terms)
+        assert "qwertyq" in recounted.terms
+        assert _by_term(LexicalIndex.from_counts(recounted)) == _by_term(
+            LexicalIndex.from_counts(fresh)
+        )
+        assert np.array_equal(recounted.lengths, fresh.lengths)
+    gone = {t for n, t in enumerate(before) if not n % 7}
+    only_gone = set(count_terms(sorted(gone)).terms) - set(count_terms(after).terms)
+    assert only_gone and not only_gone & set(
+        recount(counts, moved_positions(before, after), after).terms
+    )

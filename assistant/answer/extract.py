@@ -222,11 +222,12 @@ def choose(
         # that says what the reader asked now should win
         own = {t for term in index.lexical.query_terms(question) for t in term.stems()}
         weights = {t: w * (1.0 if t in own else CARRIED_WEIGHT) for t, w in weights.items()}
+    total = sum(weights.values())
     candidates = [
         Chosen(
             rank,
             n,
-            _score(index, n, result, vector, weights, kind, asked_places, rank)
+            _score(index, n, vector, weights, total, kind, asked_places, rank)
             - (SHOWN_PENALTY if shown and normalise(sentence_text(index, n)) in shown else 0.0),
         )
         for rank, hit in enumerate(result.hits[:PASSAGES_CONSIDERED])
@@ -245,7 +246,6 @@ def choose(
     picked: list[Chosen] = []
     top = candidates[0].score if candidates else 0.0
     covered: set[str] = set()
-    total = sum(weights.values())
     remaining = list(candidates)
     while remaining and len(picked) < max_sentences:
         # after the first sentence, one that says a part of the question not yet answered
@@ -302,17 +302,17 @@ def _with_novelty(
 def _score(
     index: EvidenceIndex,
     n: int,
-    result: SearchResult,
     vector: np.ndarray,
     weights: dict[str, float],
+    total: float,
     kind: Kind,
     asked_places: set[str],
     rank: int,
 ) -> float:
+    """Sentence ``n``'s score; ``total`` is the sum of the question's term ``weights``."""
     text = sentence_text(index, n)
     dense = float(index.sentence_vectors[n] @ vector)
     held = index.sentence_terms(n)
-    total = sum(weights.values())
     terms = sum(w for t, w in weights.items() if t in held) / total if total else 0.0
     score = DENSE_WEIGHT * dense + TERM_WEIGHT * terms - RANK_WEIGHT * rank
     score += TYPE_WEIGHT * _fits(kind, text)

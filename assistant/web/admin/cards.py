@@ -29,8 +29,11 @@ class Listed:
 @dataclass(frozen=True)
 class Overview:
     cards: list[Listed]
-    under_review: int
     bare_steps: list[tuple[str, str]]  # (step id, title) of journey steps without a card
+
+    @property
+    def under_review(self) -> int:
+        return sum(i.card.under_review for i in self.cards)
 
 
 def overview() -> Overview:
@@ -43,7 +46,7 @@ def overview() -> Overview:
     listed.sort(key=lambda i: (not i.card.under_review, i.card.reviewed, i.card.id))
     stepped = {c.step for c in cards}
     bare = [(n.id, n.title) for n in nodes.values() if n.id not in stepped]
-    return Overview(listed, sum(c.under_review for c in cards), bare)
+    return Overview(listed, bare)
 
 
 def _step_title(nodes: Mapping[str, Node], step: str | None) -> str | None:

@@ -70,7 +70,8 @@ class FacetTable:
         return rows
 
     def _citing(self, positions: np.ndarray, code: int) -> np.ndarray:
-        owners = np.repeat(np.arange(len(positions)), np.diff(self.starts)[positions])
+        lengths = self.starts[positions + 1] - self.starts[positions]
+        owners = np.repeat(np.arange(len(positions)), lengths)
         mask = np.zeros(len(positions), dtype=bool)
         mask[owners[self.source[self._rows(positions)] == code]] = True
         return mask

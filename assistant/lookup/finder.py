@@ -177,16 +177,18 @@ def _lookup(engine: Engine, query: Query, k: int, page: int, candidates: int) ->
     within = phrase_positions(engine.index, query.phrases) if query.phrases else None
     result = engine.search(query.retrieval_text, candidates, within=within)
     hits = result.hits
-    relevant = [True] * len(hits) if query.phrases else [_relevant(h, query) for h in hits]
+    relevant = [True] * len(hits) if query.phrases else [_relevant(h) for h in hits]
     pool = np.flatnonzero(np.asarray(relevant, dtype=bool))
     positions = _positions(hits)[pool]
     table = facet_table(engine.index)
-    chosen = pool[table.keep(positions, query.topic, query.source)]
+    in_topic = table.keep(positions, query.topic, None)
+    citing = table.keep(positions, None, query.source)
+    chosen = pool[in_topic & citing]
     stems = query_stems(query.free_text)
     shown = [hits[int(n)] for n in chosen[(page - 1) * k : page * k]]
     matches = tuple(_match(engine, result, h, stems, query.phrases) for h in shown)
-    of_source = positions[table.keep(positions, None, query.source)]
-    of_topic = positions[table.keep(positions, query.topic, None)]
+    of_source = positions[citing]
+    of_topic = positions[in_topic]
     sources = {sid: s.title for sid, s in engine.index.sources.items()}
     return Lookup(
         query=query,
@@ -212,8 +214,8 @@ def facet_table(index: EvidenceIndex) -> FacetTable:
     return index.derived(FacetTable, lambda: FacetTable(index.passages))
 
 
-def _relevant(hit: Hit, query: Query) -> bool:
-    return bool(query.phrases) or hit.lexical > 0 or hit.dense >= MIN_SIMILARITY
+def _relevant(hit: Hit) -> bool:
+    return hit.lexical > 0 or hit.dense >= MIN_SIMILARITY
 
 
 def _facets(counted: list[Counted], labels: dict[str, str]) -> tuple[Facet, ...]:

@@ -13,8 +13,8 @@ from assistant.evidence.cards import CARDS_FOLDER, Card, card_problems
 from assistant.evidence.corpus import Corpus, parse_corpus
 from assistant.evidence.review import (
     Lock,
+    lock_file,
     lock_path,
-    read_lock,
     record_of,
     set_reviewed,
     write_lock,
@@ -103,7 +103,7 @@ def review(
     settings: Settings = ctx.find_root().obj["settings"]
     corpus = parse_corpus(settings.corpus_dir)
     chosen = _chosen(corpus, card_ids, every, unstamped)
-    lock = _lock(settings.corpus_dir)  # a damaged lock is refused before a card changes
+    lock = _lock(settings.corpus_dir, corpus)  # a damaged lock is refused before a card changes
     texts = {p.id: p.text for p in corpus.passages}
     failures = _failures(corpus, chosen, texts, eval_questions())
     if failures:
@@ -112,18 +112,19 @@ def review(
         where = f"{shown(settings.corpus_dir / first.file)}:{first.line}"
         raise click.ClickException(f"nothing stamped: {where}: {first.message}{more}")
     known = {card.id for card in corpus.cards}
+    kept = {k: v for k, v in lock.items() if k in known}
+    if len(kept) < len(lock):  # records of deleted or renamed cards
+        click.echo(f"Dropped the records of {len(lock) - len(kept)} card(s) that no longer exist.")
     if not chosen:
-        orphans = set(lock) - known
-        if orphans:  # records of deleted or renamed cards
-            write_lock(settings.corpus_dir, {k: v for k, v in lock.items() if k in known})
-            click.echo(f"Dropped the records of {len(orphans)} card(s) that no longer exist.")
+        if len(kept) < len(lock):
+            write_lock(settings.corpus_dir, kept)
         click.echo("Every card is stamped already.")
         return
     today = dt.date.today().isoformat()
     if not keep_date:
         set_reviewed(settings.corpus_dir, chosen, today)
-    lock.update((card.id, record_of(card)) for card in chosen)
-    write_lock(settings.corpus_dir, {k: v for k, v in lock.items() if k in known})
+    kept.update((card.id, record_of(card)) for card in chosen)
+    write_lock(settings.corpus_dir, kept)
     date = "their `reviewed:` dates kept" if keep_date else f"reviewed {today}"
     click.echo(
         f"Stamped {len(chosen)} card(s) ({date}) in {lock_path(settings.corpus_dir)}. "
@@ -131,17 +132,19 @@ def review(
     )
 
 
-def _lock(corpus_dir: Path) -> Lock:
-    """The lock as it stands; a damaged one is never overwritten (it holds every card)."""
-    problems: list[Problem] = []
-    lock = read_lock(corpus_dir, problems)
-    if problems:
-        first = problems[0]
+def _lock(corpus_dir: Path, corpus: Corpus) -> Lock:
+    """The lock as read with the corpus; a damaged one is never overwritten (it holds
+    every card)."""
+    # a syntax error names the file by its full path, other problems within the corpus
+    names = {lock_file(corpus_dir), str(lock_path(corpus_dir))}
+    damaged = [p for p in corpus.problems if p.file in names]
+    if damaged:
+        first = damaged[0]
         raise click.ClickException(
             f"nothing stamped: {lock_path(corpus_dir)}:{first.line}: {first.message}; "
             "restore the file from version control"
         )
-    return lock
+    return corpus.lock
 
 
 def _chosen(corpus: Corpus, card_ids: tuple[str, ...], every: bool, unstamped: bool) -> list[Card]:

@@ -32,7 +32,7 @@ from assistant.evidence.provenance import (
     grade_problems,
     review_problems,
 )
-from assistant.evidence.review import orphan_problems, unstamped_problems
+from assistant.evidence.review import lock_file, orphan_problems, unstamped_problems
 from assistant.evidence.text import word_count
 from assistant.evidence.yamlsrc import Problem
 
@@ -115,7 +115,8 @@ def check_corpus(
     corpus = parse_corpus(corpus_dir)
     problems = list(corpus.problems)
     problems += card_problems(corpus.cards, {p.id: p.text for p in corpus.passages}, asked)
-    problems += unstamped_problems(corpus.cards) + orphan_problems(corpus_dir, corpus.cards)
+    problems += unstamped_problems(corpus.cards)
+    problems += orphan_problems(corpus.cards, corpus.lock_lines, lock_file(corpus_dir))
     problems += grade_problems(corpus) + grade_consistency_problems(corpus)
     problems += address_problems(corpus) + review_problems(corpus)
     problems += source_problems(corpus, corpus_dir)

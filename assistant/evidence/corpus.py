@@ -18,7 +18,7 @@ import yaml
 
 from assistant.errors import CorpusError
 from assistant.evidence.cards import Card, card_files, read_cards, resolve
-from assistant.evidence.review import flag, lock_files, read_lock
+from assistant.evidence.review import Lock, flag, lock_files, read_lock
 from assistant.evidence.text import normalise, pack_sentences, sentences
 from assistant.evidence.yamlsrc import Problem, listed, read_text
 from assistant.origins import has_web_scheme
@@ -137,6 +137,10 @@ class Corpus:
     synonyms: list[list[str]] = field(default_factory=list)
     # Markdown file (relative path) -> its SHA-256, topic, title and passage count
     files: dict[str, tuple[str, str, str, int]] = field(default_factory=dict)
+    # what each card was last checked against (answers/checked.lock.yaml), and the line
+    # of each card id there
+    lock: Lock = field(default_factory=dict)
+    lock_lines: dict[str, int] = field(default_factory=dict)
 
 
 def chunk_text(text: str) -> list[str]:
@@ -209,12 +213,24 @@ def parse_corpus(corpus_dir: Path, known: Mapping[str, ParsedFile] | None = None
     cards = read_cards(corpus_dir, problems)
     problems.extend(resolve(cards, headings(passages)))
     reviewed = {p.id: p.reviewed for p in passages}
-    cards = flag(cards, reviewed, read_lock(corpus_dir, problems))
+    lock, lock_lines = read_lock(corpus_dir, problems)
+    cards = flag(cards, reviewed, lock)
     synonyms: list[list[str]] = []
     if (corpus_dir / SYNONYMS_FILE).is_file():
         _hash_file(hasher, corpus_dir, corpus_dir / SYNONYMS_FILE)
         synonyms = _read_synonyms(corpus_dir / SYNONYMS_FILE, problems)
-    return Corpus(sources, passages, topics, hasher.hexdigest(), problems, cards, synonyms, files)
+    return Corpus(
+        sources,
+        passages,
+        topics,
+        hasher.hexdigest(),
+        problems,
+        cards,
+        synonyms,
+        files,
+        lock,
+        lock_lines,
+    )
 
 
 def _read_synonyms(path: Path, problems: list[Problem]) -> list[list[str]]:

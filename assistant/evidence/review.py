@@ -58,27 +58,35 @@ def lock_files(corpus_dir: Path) -> list[Path]:
     return [path] if path.is_file() else []
 
 
-def read_lock(corpus_dir: Path, problems: list[Problem]) -> Lock:
-    """Every card's record; a damaged lock is a problem naming its line, not an error."""
+def read_lock(corpus_dir: Path, problems: list[Problem]) -> tuple[Lock, dict[str, int]]:
+    """Every card's record, and the line of each card id in the lock; a damaged lock is
+    a problem naming its line, not an error."""
     path = lock_path(corpus_dir)
     if not path.is_file():
-        return {}
+        return {}, {}
     try:
         root = compose(path)
     except ContentError as exc:
         problems.extend(exc.problems)
-        return {}
-    reader = Reader(path.relative_to(corpus_dir).as_posix())
+        return {}, {}
+    reader = Reader(lock_file(corpus_dir))
     top = reader.mapping(root, "the lock file", ("cards",)) if root is not None else {}
     lock: Lock = {}
+    lines: dict[str, int] = {}
     for key, value in _pairs(reader, top.get("cards"), "`cards` (card id: its citations)"):
         record = {
             str(ref.value): reader.texts(ids, f"the passage ids of {ref.value!r}")
             for ref, ids in _pairs(reader, value, f"the record of card {key.value!r}")
         }
         lock[str(key.value)] = record
+        lines[str(key.value)] = key.start_mark.line + 1
     problems.extend(reader.problems)
-    return lock
+    return lock, lines
+
+
+def lock_file(corpus_dir: Path) -> str:
+    """The lock's path within the corpus, as problems name it."""
+    return lock_path(corpus_dir).relative_to(corpus_dir).as_posix()
 
 
 def _pairs(reader: Reader, node: yaml.Node | None, what: str) -> list[tuple[yaml.Node, yaml.Node]]:
@@ -208,27 +216,17 @@ def unstamped_problems(cards: Iterable[Card]) -> list[Problem]:
     ]
 
 
-def orphan_problems(corpus_dir: Path, cards: Iterable[Card]) -> list[Problem]:
-    """Records in the lock of cards no card file has any more (deleted or renamed): each
-    names its line; `cards review --unstamped` drops them. A damaged lock is reported
-    when the corpus is read, not here."""
-    path = lock_path(corpus_dir)
-    if not path.is_file():
-        return []
-    try:
-        root = compose(path)
-    except ContentError:
-        return []
-    reader = Reader(path.relative_to(corpus_dir).as_posix())
-    top = reader.mapping(root, "the lock file", ("cards",)) if root is not None else {}
+def orphan_problems(cards: Iterable[Card], lines: dict[str, int], file: str) -> list[Problem]:
+    """Records in the lock (``file``, card id -> line ``lines``) of cards no card file has
+    any more (deleted or renamed); `cards review --unstamped` drops them."""
     known = {card.id for card in cards}
     return [
         Problem(
-            reader.file,
-            key.start_mark.line + 1,
-            f"the lock records card {key.value!r}, which no card file has (deleted or "
+            file,
+            line,
+            f"the lock records card {card_id!r}, which no card file has (deleted or "
             "renamed): run `pair-assistant cards review --unstamped` to drop the record",
         )
-        for key, _value in _pairs(reader, top.get("cards"), "`cards`")
-        if str(key.value) not in known
+        for card_id, line in lines.items()
+        if card_id not in known
     ]

@@ -634,15 +634,14 @@ def _grown(
     vectors: np.ndarray,
     keys: list[tuple[str, str]],
     previous: Neighbours | None,
-    moved: np.ndarray | None = None,
+    moved: np.ndarray | None,
 ) -> Any:
     """The serving build's HNSW index with the passages that are new added to its graph,
     its entries put in the new passage order; None unless every passage it holds is still
     there, unchanged (an HNSW graph cannot drop a passage). ``moved``: each of its
-    passages' new position, when already worked out."""
-    if previous is None or previous.exact or previous.folder is None:
+    passages' new position (None without a previous build)."""
+    if previous is None or previous.exact or previous.folder is None or moved is None:
         return None
-    moved = moved_positions(previous.ids, keys) if moved is None else moved
     if not len(moved) or (moved < 0).any():
         return None
     try:

@@ -280,13 +280,8 @@ class LexicalIndex:
         order = np.flip(np.argsort(picked))
         return [(int(d), float(s)) for d, s in zip(top[order], picked[order], strict=True) if s > 0]
 
-    def search_within(self, query: str, positions: np.ndarray) -> list[tuple[int, float]]:
-        """:meth:`search` among ``positions`` only (all of them that score, best first)."""
-        found, scores = self.rank_within(query, positions)
-        return [(int(p), float(s)) for p, s in zip(found, scores, strict=True)]
-
     def rank_within(self, query: str, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`search_within` as arrays: the positions that score, best first (ties in
+        """:meth:`search` among ``positions`` only: those that score, best first (ties in
         corpus order), and their scores."""
         terms = self._known_stems(query)
         positions = np.asarray(positions, dtype=np.int64)

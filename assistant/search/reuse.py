@@ -226,16 +226,14 @@ class Neighbours:
         self.folder = folder  # the build's folder, whose vector index a rebuild may grow
 
 
-def previous_neighbours(folder: Path, passages: list[Passage] | None = None) -> Neighbours | None:
+def previous_neighbours(folder: Path, passages: list[Passage]) -> Neighbours | None:
     """The nearest-passage lists of the build in ``folder``, if it has whole ones.
 
-    Call after :func:`previous_vectors` found the build reusable (it checks the files);
-    ``passages`` are the build's, if already read."""
+    Call after :func:`previous_build` found the build reusable (it checks the files);
+    ``passages`` are the build's."""
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         exact = manifest["vector_search"]["kind"] == "flat"
-        if passages is None:
-            passages = [Passage(**_tuples(row)) for row in _jsonl(folder / "passages.jsonl")]
         ids = [passage_key(p.id, p.heading) for p in passages]
         related = np.load(folder / "related.npy", allow_pickle=False)
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -286,13 +284,10 @@ def previous_vectors(
     folder: Path,
     embedder: Embedder,
     passage_vectors: Callable[[Path], NDArray[np.float32]],
-    passages: list[Passage] | None = None,
 ) -> dict[str, NDArray[np.float32]]:
     """Text -> vector for everything the build in ``folder`` embedded (empty if unusable).
 
-    ``passage_vectors`` reads the build's passage vectors (from its FAISS index);
-    ``passages`` are the build's, if already read (its ``passages.jsonl`` is still
-    checked against its checksum)."""
+    ``passage_vectors`` reads the build's passage vectors (from its FAISS index)."""
     if not (folder / "manifest.json").is_file():
         return {}  # the first build
     try:
@@ -303,7 +298,7 @@ def previous_vectors(
         ):
             return {}
         _verify(folder, manifest)
-        return _read_vectors(folder, passage_vectors, passages)
+        return _read_vectors(folder, passage_vectors)
     except (OSError, ValueError, KeyError, TypeError, IndexError, RuntimeError) as exc:
         log.warning("embedding everything: the previous build cannot be reused (%s)", exc)
         return {}
@@ -333,10 +328,8 @@ def _verify(folder: Path, manifest: dict[str, Any], skip: tuple[str, ...] = ()) 
 def _read_vectors(
     folder: Path,
     passage_vectors: Callable[[Path], NDArray[np.float32]],
-    passages: list[Passage] | None,
 ) -> dict[str, NDArray[np.float32]]:
-    if passages is None:
-        passages = [Passage(**_tuples(row)) for row in _jsonl(folder / "passages.jsonl")]
+    passages = [Passage(**_tuples(row)) for row in _jsonl(folder / "passages.jsonl")]
     vectors = passage_vectors(folder)
     known: dict[str, NDArray[np.float32]] = {}
     if len(vectors) == len(passages):

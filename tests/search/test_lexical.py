@@ -97,7 +97,7 @@ def test_searches_rank_as_bm25s_ranks(engine: Engine) -> None:
             ]
             assert lexical.search(query, k) == expected
         within = np.arange(0, lexical.size, 3)
-        assert [s for _p, s in lexical.search_within(query, within)] == sorted(
+        assert [float(s) for s in lexical.rank_within(query, within)[1]] == sorted(
             (float(s) for s in model.get_scores(terms)[within] if s > 0), reverse=True
         )
 

@@ -81,7 +81,7 @@ they them their there here one ones more much many any some tell me please also 
 okay same such else again really just like get got have has had need want know say said
 mean means work works effective effectiveness evidence find found write start set up use
 used make made give show long take takes cost costs far well good best better right
-whether if than i'm i've i'd we're we've we'd you're you've they're they've it's that's
+whether if than new i'm i've i'd we're we've we'd you're you've they're they've it's that's
 what's who's where's how's there's here's don't doesn't didn't isn't aren't can't won't
 """
 _FILLER = frozenset(FILLER_WORDS.split())

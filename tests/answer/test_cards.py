@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 
-from assistant.answer.cards import CardMatch, card_answer, closeness
+from assistant.answer.cards import CardMatch, card_answer, closeness, match
 from assistant.search.engine import Engine
 
 
@@ -46,3 +46,17 @@ def test_a_card_answer_is_the_same_for_every_question_but_its_own_parts(engine: 
     assert first.citations == again.citations and first.citations
     assert [c.n for c in first.citations] == list(range(1, len(first.citations) + 1))
     assert all(s.citations for s in first.sentences)
+
+
+def test_a_new_team_asks_about_a_team_not_about_starting_one(engine: Engine) -> None:
+    """A "new" team is a team: who staffs a new service is who staffs any team."""
+    question = "which professions work in a new parent-infant service?"
+    index = engine.index
+    found = match(
+        index,
+        engine.embed(question),
+        index.lexical.query_terms(question),
+        engine.settings.card_threshold,
+        question,
+    )
+    assert found is not None and found.card.id == "who-is-in-a-parent-infant-team"

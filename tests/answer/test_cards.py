@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 
 from assistant.answer.cards import CardMatch, card_answer, closeness, match
 from assistant.search.engine import Engine
@@ -48,9 +49,19 @@ def test_a_card_answer_is_the_same_for_every_question_but_its_own_parts(engine: 
     assert all(s.citations for s in first.sentences)
 
 
-def test_a_new_team_asks_about_a_team_not_about_starting_one(engine: Engine) -> None:
-    """A "new" team is a team: who staffs a new service is who staffs any team."""
-    question = "which professions work in a new parent-infant service?"
+@pytest.mark.parametrize(
+    ("question", "card"),
+    [
+        # a "new" team is a team: who staffs a new service is who staffs any team
+        (
+            "which professions work in a new parent-infant service?",
+            "who-is-in-a-parent-infant-team",
+        ),
+        # "what is" wants the definition, not the case for having one
+        ("what are specialised parent-infant relationship teams?", "what-is-a-specialised-team"),
+    ],
+)
+def test_a_question_gets_the_card_that_answers_it(engine: Engine, question: str, card: str) -> None:
     index = engine.index
     found = match(
         index,
@@ -59,4 +70,4 @@ def test_a_new_team_asks_about_a_team_not_about_starting_one(engine: Engine) -> 
         engine.settings.card_threshold,
         question,
     )
-    assert found is not None and found.card.id == "who-is-in-a-parent-infant-team"
+    assert found is not None and found.card.id == card

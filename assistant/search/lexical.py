@@ -31,7 +31,7 @@ _STEMMER = Stemmer.Stemmer("english")
 K1, B, DELTA = 1.5, 0.75, 0.5
 # Raise when :func:`tokenize` changes: term counts stored by older builds are then not
 # reused (a rebuild counts every passage again).
-TOKENS_VERSION = 1
+TOKENS_VERSION = 2
 # An unknown query term is replaced by the closest indexed term at least this similar
 # (difflib ratio), so "secton" still finds "section"; short terms are never corrected.
 _TYPO_CUTOFF = 0.8
@@ -52,12 +52,24 @@ STOPWORDS = frozenset(
     "a an and are as at be but by for if in into is it no not of on or such that the "  # noqa: SIM905
     "their then there these they this to was will with".split()
 )
+# "we're", "don't", "I've": the word before the apostrophe is kept, the clipped ending
+# (which alone would be a rare, heavily weighted term: "re", "ve") dropped
+_CONTRACTION = re.compile(r"(?<=\w)(n['\u2019]t|['\u2019](re|ve|ll|d|m))\b")
+_IRREGULAR = {"can't": "can", "won't": "will", "shan't": "shall"}
+_IRREGULAR_RE = re.compile(r"\b(can|won|shan)['\u2019]t\b")
+
+
+def _unclip(text: str) -> str:
+    """``text`` lower-cased with contractions opened to the word they clip."""
+    low = _IRREGULAR_RE.sub(lambda m: _IRREGULAR[m.group(0).replace("\u2019", "'")], text.lower())
+    return _CONTRACTION.sub("", low)
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:
-    """Lower-cased, stop words dropped, stemmed: the terms BM25 indexes and searches
-    (what ``bm25s.tokenize(texts, stopwords="en", stemmer=...)`` returns)."""
-    words = [[w for w in _TOKEN.findall(t.lower()) if w not in STOPWORDS] for t in texts]
+    """Lower-cased, contractions opened, stop words dropped, stemmed: the terms BM25
+    indexes and searches (what ``bm25s.tokenize(texts, stopwords="en", stemmer=...)``
+    returns for the texts with their contractions opened)."""
+    words = [[w for w in _TOKEN.findall(_unclip(t)) if w not in STOPWORDS] for t in texts]
     unique = list(dict.fromkeys(w for found in words for w in found))
     stems = dict(zip(unique, _STEMMER.stemWords(unique), strict=True))
     return [[stems[w] for w in found] for found in words]

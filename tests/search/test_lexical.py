@@ -62,21 +62,42 @@ def _texts(engine: Engine) -> list[str]:
     from assistant.tools.bench import QUESTIONS
 
     odd = ["", "   ", "a an the", "Ünïcode naïve café 3½ x²", "tab\tnew\nline", "L'enfant d'abord"]
+    odd += ["we're sure they don\u2019t, can't and won't", "O'Neill's ma'am rock'n'roll"]
     return [p.text for p in engine.index.passages] + list(QUESTIONS) + odd
 
 
 def test_tokenize_gives_what_bm25s_gives(engine: Engine) -> None:
     import bm25s
 
-    from assistant.search.lexical import _STEMMER, STOPWORDS, tokenize
+    from assistant.search.lexical import _STEMMER, STOPWORDS, _unclip, tokenize
 
     assert set(bm25s.stopwords.STOPWORDS_EN) == STOPWORDS
     texts = _texts(engine)
     expected = bm25s.tokenize(
-        texts, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False
+        [_unclip(t) for t in texts],
+        stopwords="en",
+        stemmer=_STEMMER,
+        return_ids=False,
+        show_progress=False,
     )
     assert tokenize(texts) == [list(t) for t in expected]
     assert tokenize(texts[:3]) == [list(t) for t in expected[:3]]  # alone as in a batch
+
+
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [
+        ("how would we know whether we're meeting it?", "how would we know whether we meeting it?"),
+        ("we\u2019ve not and they don't", "we not and they do"),
+        ("we can't, they won't", "we can, they will"),
+        ("you'll see I'd said I'm sure", "you see I said I sure"),
+    ],
+)
+def test_a_contraction_is_the_word_it_clips(text: str, same_as: str) -> None:
+    """A clipped ending ("re" of "we're") is no term of its own: it would be a rare one."""
+    from assistant.search.lexical import tokenize
+
+    assert tokenize([text]) == tokenize([same_as])
 
 
 def test_searches_rank_as_bm25s_ranks(engine: Engine) -> None:

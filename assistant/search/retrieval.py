@@ -29,6 +29,10 @@ LISTED_DUPLICATES_ABOVE = 512
 DENSE_WEIGHT = 0.7
 COVERAGE_HITS = 3
 BOOST_RANK = 3
+# Commissioners ask as "we" ("how can we reach..."); the evidence never speaks so, which
+# makes these rare, heavily weighted terms that no passage covers. "I", "my", "you" still
+# count: they mark a personal request ("can you book me a train", "my 4 month old").
+COMMISSIONER_VOICE = frozenset(("we", "us", "our"))
 
 
 @dataclass(frozen=True)
@@ -236,8 +240,13 @@ class Retriever:
         if mode == "dense" or not hits:
             return 0.0
         # Figures ("under £300", "39 degrees") say little about whether the evidence
-        # covers a question, and match incidental numbers in many passages.
-        terms = [t for t in self.index.lexical.query_terms(query) if not t.is_number()]
+        # covers a question, and match incidental numbers in many passages; nor do the
+        # words of the commissioner's voice.
+        terms = [
+            t
+            for t in self.index.lexical.query_terms(query)
+            if not t.is_number() and not set(t.alternatives[0]) <= COMMISSIONER_VOICE
+        ]
         top = hits[:COVERAGE_HITS]
         return max(self.index.lexical.coverage(terms, h.position) for h in top)
 

@@ -47,6 +47,10 @@ PLACE_WEIGHT = 0.08
 # sentence already quoted wins again only when nothing else comes close.
 SHOWN_PENALTY = 0.10
 CARRIED_WEIGHT = 0.3
+# A follow-up's sentences from a passage that says none of the conversation's words lose
+# this much: "what does it cost?" after Circle of Security must not quote another
+# subject's costs because the passage speaks of cost.
+OFF_TOPIC_PENALTY = 0.15
 FOCUS_WEIGHT = 0.3
 # A sentence quoted only with the weaker one it leans on moves this far towards it.
 GROUP_WEIGHT = 0.5
@@ -217,18 +221,22 @@ def choose(
         vector = blend / float(np.linalg.norm(blend))
     asked_places = places_in(result.query)
     weights = {t: index.lexical.idf(t) for t in dict.fromkeys(terms)}
+    carried: set[str] = set()
     if question and question != result.query:
         # a follow-up's borrowed words found the passages; within them, the sentence
         # that says what the reader asked now should win
         own = {t for term in index.lexical.query_terms(question) for t in term.stems()}
+        carried = set(weights) - own
         weights = {t: w * (1.0 if t in own else CARRIED_WEIGHT) for t, w in weights.items()}
     total = sum(weights.values())
+    off_topic = _off_topic(index, result, carried) if carried else set()
     candidates = [
         Chosen(
             rank,
             n,
             _score(index, n, vector, weights, total, kind, asked_places, rank)
-            - (SHOWN_PENALTY if shown and normalise(sentence_text(index, n)) in shown else 0.0),
+            - (SHOWN_PENALTY if shown and normalise(sentence_text(index, n)) in shown else 0.0)
+            - (OFF_TOPIC_PENALTY if hit.position in off_topic else 0.0),
         )
         for rank, hit in enumerate(result.hits[:PASSAGES_CONSIDERED])
         for n in index.sentences_of.get(hit.position, [])
@@ -285,6 +293,17 @@ def choose(
         ):
             picked.insert(1, Chosen(lead.rank, after, lead.score))
     return picked
+
+
+def _off_topic(index: EvidenceIndex, result: SearchResult, carried: set[str]) -> set[int]:
+    """Positions of the passages considered that say none of the ``carried`` terms."""
+    return {
+        hit.position
+        for hit in result.hits[:PASSAGES_CONSIDERED]
+        if not any(
+            carried & index.sentence_terms(n) for n in index.sentences_of.get(hit.position, [])
+        )
+    }
 
 
 def _with_novelty(

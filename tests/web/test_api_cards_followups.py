@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -214,3 +215,16 @@ def test_a_follow_up_gets_a_card_that_speaks_to_it_at_the_usual_threshold(
     assert data["kind"] == "card", data["answer"]
     assert engine.settings.card_threshold <= data["confidence"], data["confidence"]
     assert "Wales" in data["answer"]
+
+
+def test_a_follow_ups_extract_stays_with_the_conversations_topic(client: FlaskClient) -> None:
+    """No cost figure for Circle of Security is in the evidence: the reply must not borrow
+    one from a passage on another subject that merely speaks of cost."""
+    first = ask(client, {"message": "What is Circle of Security Parenting?"})
+    second = ask(
+        client,
+        {"message": "what does it cost per family?", "history": [turn(first)]},
+    )
+    assert second["kind"] == "extract" and second["citations"]
+    for citation in second["citations"]:
+        assert re.search(r"Circle of Security|COS-P", citation["text"]), citation["title"]

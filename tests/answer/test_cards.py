@@ -6,7 +6,9 @@ import dataclasses
 
 import numpy as np
 
+from assistant.answer import cards
 from assistant.answer.cards import CardMatch, card_answer, closeness
+from assistant.answer.intent import intent_of
 from assistant.search.engine import Engine
 
 
@@ -46,3 +48,26 @@ def test_a_card_answer_is_the_same_for_every_question_but_its_own_parts(engine: 
     assert first.citations == again.citations and first.citations
     assert [c.n for c in first.citations] == list(range(1, len(first.citations) + 1))
     assert all(s.citations for s in first.sentences)
+
+
+def test_cosines_given_by_the_caller_choose_what_the_vector_alone_chooses(
+    engine: Engine,
+) -> None:
+    index = engine.index
+    for question in ("What is a Section 75 agreement?", "How is WEMWBS scored?", "zebra"):
+        vector = engine.embed(question)
+        sims = cards.cosines(index, vector)
+        terms = index.lexical.query_terms(question)
+        alone = cards.best_card(index, vector, terms, intent_of(question))
+        assert alone is not None
+        assert cards.best_card(index, vector, terms, intent_of(question), sims) == alone
+        assert cards.match(index, vector, terms, -1.0, question, sims) == alone
+        assert np.array_equal(closeness(index, vector, sims), closeness(index, vector))
+        upcoming = cards.next_questions(index, vector, None, question)
+        assert cards.next_questions(index, vector, None, question, sims) == upcoming
+        offered = cards.questions_to_try(index, vector, "needs")
+        assert cards.questions_to_try(index, vector, "needs", sims) == offered
+    # and the cosines are what is used: the best cosine of another vector wins instead
+    other = cards.cosines(index, index.phrasing_vectors[0])
+    best = closeness(index, engine.embed("zebra"), other)
+    assert best[index.phrasing_card[0]] >= 0.999

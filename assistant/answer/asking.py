@@ -58,25 +58,27 @@ def answer(
     step = guide.journey.node(node).title if node and node != ROOT_ID else None
     reading = followup.read(question, history, step)
     vector = engine.embed(reading.query)  # shared by every part of the reply
-    reply = _reply(engine, reading, question, vector, use_cards)
+    sims = cards.cosines(engine.index, vector)  # and its cosines to the card phrasings
+    reply = _reply(engine, reading, question, vector, use_cards, sims)
     if reply.abstained and reading.interpreted_as is None and (history or step):
         # "how many sessions?" names a topic of its own yet only makes sense after the
         # earlier turns: when it finds nothing alone, read it against them once more.
         second = followup.read(question, history, step, force=True)
         if second.interpreted_as is not None:
             second_vector = engine.embed(second.query)
-            retry = _reply(engine, second, question, second_vector, use_cards)
+            second_sims = cards.cosines(engine.index, second_vector)
+            retry = _reply(engine, second, question, second_vector, use_cards, second_sims)
             if retry.confidence >= engine.settings.abstain_threshold + RETRY_MARGIN:
-                reading, vector, reply = second, second_vector, retry
+                reading, vector, sims, reply = second, second_vector, second_sims, retry
     if reading.interpreted_as is not None:
         reply = replace(reply, extra={**reply.extra, "interpreted_as": reading.interpreted_as})
     if reply.abstained:
-        near = cards.questions_to_try(engine.index, vector, node)
+        near = cards.questions_to_try(engine.index, vector, node, sims)
         reply = replace(reply, extra={**reply.extra, "try_questions": near})
         return with_journey(reply, guide.journey, node, near_steps(guide.journey, node))
     related = guide.matcher.related(vector, MAX_RELATED, skip=[node or ROOT_ID], question=question)
     skip = reply.extra.get("card_id")
-    upcoming = cards.next_questions(engine.index, vector, skip, question)
+    upcoming = cards.next_questions(engine.index, vector, skip, question, sims)
     reply = replace(reply, extra={**reply.extra, "next_questions": upcoming})
     return with_journey(reply, guide.journey, node, related)
 
@@ -87,6 +89,7 @@ def _reply(
     question: str,
     vector: np.ndarray,
     use_cards: bool | None,
+    sims: np.ndarray | None = None,
 ) -> Answer:
     """A matching card's summary, else the question-aware extract (or a refusal).
 
@@ -97,7 +100,7 @@ def _reply(
     if engine.settings.use_cards if use_cards is None else use_cards:
         terms = index.lexical.query_terms(reading.query)
         threshold = engine.settings.card_threshold
-        found = cards.match(index, vector, terms, threshold, question)
+        found = cards.match(index, vector, terms, threshold, question, sims)
         if found is not None and reading.interpreted_as is not None:
             own = index.lexical.query_terms(question)
             before = index.lexical.query_terms(reading.carried)

@@ -47,21 +47,30 @@ class CardMatch:
     cosine: float
 
 
+def cosines(index: EvidenceIndex, vector: np.ndarray) -> np.ndarray:
+    """The cosine of ``vector`` to every card phrasing: one product over all phrasings,
+    which a reply's card match and its suggested questions share (pass it as ``sims``)."""
+    found: np.ndarray = index.phrasing_vectors @ vector
+    return found
+
+
 def best_card(
     index: EvidenceIndex,
     vector: np.ndarray,
     terms: list[Term],
     intent: Intent = Intent.NONE,
+    sims: np.ndarray | None = None,
 ) -> CardMatch | None:
     """The card whose phrasing is closest to the question, scored; None with no cards.
 
     Only the question's topic words count as terms: "is it effective", "how do I" and
     the like say what kind of answer is wanted, which ``intent`` (the question's)
-    checks against the intents of the card's phrasings."""
+    checks against the intents of the card's phrasings. ``sims`` is ``cosines(index,
+    vector)`` when the caller has it already."""
     if not index.cards:
         return None
     terms = _topic(terms)
-    sims = index.phrasing_vectors @ vector
+    sims = cosines(index, vector) if sims is None else sims
     best: CardMatch | None = None
     seen: set[int] = set()
     for row in np.argsort(-sims)[:CANDIDATES]:
@@ -108,9 +117,11 @@ def match(
     terms: list[Term],
     threshold: float,
     question: str = "",
+    sims: np.ndarray | None = None,
 ) -> CardMatch | None:
     """The best card if it scores ``threshold`` or more for ``question``."""
-    found = best_card(index, vector, terms, intent_of(question) if question else Intent.NONE)
+    intent = intent_of(question) if question else Intent.NONE
+    found = best_card(index, vector, terms, intent, sims)
     return found if found is not None and found.score >= threshold else None
 
 
@@ -224,12 +235,16 @@ def _citation(index: EvidenceIndex, pid: str, n: int, spans: list[tuple[int, int
 
 
 def next_questions(
-    index: EvidenceIndex, vector: np.ndarray, skip: str | None = None, asked: str = ""
+    index: EvidenceIndex,
+    vector: np.ndarray,
+    skip: str | None = None,
+    asked: str = "",
+    sims: np.ndarray | None = None,
 ) -> list[dict[str, str | bool]]:
     """Up to three questions of the cards closest to ``vector``: what people ask next."""
     if not index.cards:
         return []
-    best = closeness(index, vector)
+    best = closeness(index, vector, sims)
     asked_key = asked.strip().lower()
     chosen: list[dict[str, str | bool]] = []
     for card_no in np.argsort(-best):
@@ -242,15 +257,19 @@ def next_questions(
     return chosen
 
 
-def closeness(index: EvidenceIndex, vector: np.ndarray) -> np.ndarray:
+def closeness(
+    index: EvidenceIndex, vector: np.ndarray, sims: np.ndarray | None = None
+) -> np.ndarray:
     """Each card's best cosine between ``vector`` and one of its phrasings (-1 without any).
 
-    The phrasings' cosines, grouped by card, are reduced with one ``maximum.reduceat``:
-    the same maxima as ``maximum.at`` over the card numbers, in a third of the time."""
+    The phrasings' cosines (``sims``, when the caller has them), grouped by card, are
+    reduced with one ``maximum.reduceat``: the same maxima as ``maximum.at`` over the
+    card numbers, in a third of the time."""
     best = np.full(len(index.cards), -1.0)
     order, starts, owners = index.derived("phrasings by card", lambda: _phrasings_by_card(index))
     if len(order):
-        most = np.maximum.reduceat((index.phrasing_vectors @ vector)[order], starts)
+        sims = cosines(index, vector) if sims is None else sims
+        most = np.maximum.reduceat(sims[order], starts)
         best[owners] = np.maximum(best[owners], most)
     return best
 
@@ -265,13 +284,16 @@ def _phrasings_by_card(index: EvidenceIndex) -> tuple[np.ndarray, np.ndarray, np
 
 
 def questions_to_try(
-    index: EvidenceIndex, vector: np.ndarray, step: str | None = None
+    index: EvidenceIndex,
+    vector: np.ndarray,
+    step: str | None = None,
+    sims: np.ndarray | None = None,
 ) -> list[dict[str, str | bool]]:
     """Three card questions to offer when the evidence does not cover a question: those of
     the journey step the user is at first, then the cards closest to what was asked."""
     if not index.cards:
         return []
-    best = closeness(index, vector)
+    best = closeness(index, vector, sims)
     order = sorted(
         range(len(index.cards)),
         key=lambda i: (index.cards[i].step != step or step is None, -float(best[i])),

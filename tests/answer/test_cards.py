@@ -7,7 +7,9 @@ import dataclasses
 import numpy as np
 import pytest
 
+from assistant.answer import cards
 from assistant.answer.cards import CardMatch, card_answer, closeness, match
+from assistant.answer.intent import intent_of
 from assistant.search.engine import Engine
 
 
@@ -71,3 +73,26 @@ def test_a_question_gets_the_card_that_answers_it(engine: Engine, question: str,
         question,
     )
     assert found is not None and found.card.id == card
+
+
+def test_cosines_given_by_the_caller_choose_what_the_vector_alone_chooses(
+    engine: Engine,
+) -> None:
+    index = engine.index
+    for question in ("What is a Section 75 agreement?", "How is WEMWBS scored?", "zebra"):
+        vector = engine.embed(question)
+        sims = cards.cosines(index, vector)
+        terms = index.lexical.query_terms(question)
+        alone = cards.best_card(index, vector, terms, intent_of(question))
+        assert alone is not None
+        assert cards.best_card(index, vector, terms, intent_of(question), sims) == alone
+        assert cards.match(index, vector, terms, -1.0, question, sims) == alone
+        assert np.array_equal(closeness(index, vector, sims), closeness(index, vector))
+        upcoming = cards.next_questions(index, vector, None, question)
+        assert cards.next_questions(index, vector, None, question, sims) == upcoming
+        offered = cards.questions_to_try(index, vector, "needs")
+        assert cards.questions_to_try(index, vector, "needs", sims) == offered
+    # and the cosines are what is used: the best cosine of another vector wins instead
+    other = cards.cosines(index, index.phrasing_vectors[0])
+    best = closeness(index, engine.embed("zebra"), other)
+    assert best[index.phrasing_card[0]] >= 0.999

@@ -77,7 +77,7 @@ FILLER_WORDS = """
 a an the and or but so to of in on for with at by from about as is are was were be
 been being do does did done can could should would will shall may might must i we you our
 my your us me what which who whom whose when where why how that this those these it its
-they them their there here one ones more much many any some tell me please also then ok
+they them their there here one ones more much many any some none tell me please also then ok
 okay same such else again really just like get got have has had need want know say said
 mean means work works effective effectiveness evidence find found write start set up use
 used make made give show long take takes cost costs far well good best better right

@@ -34,6 +34,7 @@ EARLIER = Turn("Can we pool budgets with a section 75 agreement?", ("0123456789a
         "how much of that went on perinatal mental health and parent-infant support?",
         "are there differences by region?",
         "any variation by age?",
+        "which areas have none?",
         "can we do that if we're a small council?",
         "can we do that if we\u2019re a small council?",
     ],

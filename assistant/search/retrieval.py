@@ -29,7 +29,7 @@ LISTED_DUPLICATES_ABOVE = 512
 DENSE_WEIGHT = 0.7
 COVERAGE_HITS = 3
 BOOST_RANK = 3
-# Commissioners ask as "we" ("how can we reach..."); the evidence never speaks so, which
+# Commissioners ask as "we" ("how can we reach..."); the evidence rarely speaks so, which
 # makes these rare, heavily weighted terms that no passage covers. "I", "my", "you" still
 # count: they mark a personal request ("can you book me a train", "my 4 month old").
 COMMISSIONER_VOICE = frozenset(("we", "us", "our"))

@@ -232,11 +232,13 @@ def phrase_positions(index: EvidenceIndex, phrases: tuple[str, ...]) -> np.ndarr
     whole words only, so each run of letters and digits in it is a whole term of any text
     that holds it, and the BM25 text includes the section, so headings are narrowed the
     same way. Words with non-ASCII letters, whose case rules differ between the pattern
-    and the terms, do not narrow. The passages left are read with :class:`PhraseCheck`."""
+    and the terms, do not narrow; marks without case ("£300", "2019–20") do not stop a
+    word narrowing (see :func:`plain_word`). The passages left are read with
+    :class:`PhraseCheck`."""
     stems = [
         stem
         for phrase in phrases
-        for found in tokenize([w for w in phrase.split() if w.isascii()])
+        for found in tokenize([w for w in phrase.split() if plain_word(w)])
         for stem in found
     ]
     candidates = index.lexical.holding_all(stems)
@@ -278,6 +280,21 @@ def folded_text(text: str) -> str | None:
     return None
 
 
+def plain_word(word: str) -> bool:
+    """Whether ``word`` is ASCII but for marks with no case that are no word character
+    ("£300", "2019–20"): the pattern matches it where the lower-cased text holds it
+    lower-cased, and its terms are the terms of the ASCII runs between the marks."""
+    return word.isascii() or all(c.isascii() or caseless_mark(c) for c in word)
+
+
+@lru_cache(maxsize=4096)
+def caseless_mark(char: str) -> bool:
+    """Neither a word character nor a character with case (lower-casing it, upper-casing
+    it, and matching it in any case leave it as it is: the tests check every code
+    point)."""
+    return not (char.isalnum() or char == "_") and char.lower() == char == char.upper()
+
+
 class PhraseCheck:
     """Whether a text holds a phrase: :func:`phrase_pattern`'s answer, found faster.
 
@@ -291,7 +308,7 @@ class PhraseCheck:
     def __init__(self, phrase: str) -> None:
         self.pattern = phrase_pattern(phrase)
         words = phrase.split()
-        self.first = words[0].lower() if words and words[0].isascii() else None
+        self.first = words[0].lower() if words and plain_word(words[0]) else None
 
     def holds(self, text: str, folded: str | None) -> bool:
         """Whether ``text`` holds the phrase; ``folded`` is :func:`folded_text` of it."""

@@ -153,6 +153,7 @@ def test_phrase_positions_agree_with_reading_every_passage(engine: Engine) -> No
 
     rng = random.Random(14)
     phrases = ["75%", "co-production", "(PAIR)", "NHS England's", "0-2", "i.e.", "Jewel"]
+    phrases += ["£300", "£", "–", "2019–20", "£1.5 million"]
     for passage in rng.sample(engine.index.passages, 60):
         words = passage.text.split()
         for size in (1, 2, 4):

@@ -13,10 +13,13 @@ from hypothesis import strategies as st
 from assistant.lookup.finder import (
     FOLDS_TO_ASCII,
     PhraseCheck,
+    caseless_mark,
     folded_text,
     lookup,
     parse_query,
     phrase_pattern,
+    phrase_positions,
+    plain_word,
 )
 from assistant.search.engine import Engine
 from assistant.search.retrieval import Hits
@@ -49,6 +52,9 @@ def test_the_characters_that_fold_to_ascii_are_all_listed() -> None:
         ("rare jewels", "rarely jewels; Rare Jewelsx", False),
         ("co-production", "Co-Production matters", True),
         ("£300", "under £300 a week", True),
+        ("£300", "under £3000 a week", False),
+        ("2019–20", "In 2019–20 the board", True),
+        ("2019–20", "In 2019–2020 the board", False),
     ],
 )
 def test_a_phrase_check_answers_as_the_pattern_does(phrase: str, text: str, expected: bool) -> None:
@@ -56,7 +62,9 @@ def test_a_phrase_check_answers_as_the_pattern_does(phrase: str, text: str, expe
     assert PhraseCheck(phrase).holds(text, folded_text(text)) is expected
 
 
-_LETTERS = st.sampled_from(list("aAbBsSkKiI \n-.") + list(FOLDS_TO_ASCII) + ["é", "É", "ß"])
+_LETTERS = st.sampled_from(
+    list("aAbBsSkKiI \n-.") + list(FOLDS_TO_ASCII) + ["é", "É", "ß", "£", "–"]
+)
 
 
 @given(
@@ -67,6 +75,57 @@ def test_a_phrase_check_agrees_with_the_pattern_on_any_text(words: list[str], te
     phrase = " ".join(w for word in words for w in word.split()) or "a"
     expected = phrase_pattern(phrase).search(text) is not None
     assert PhraseCheck(phrase).holds(text, folded_text(text)) is expected
+
+
+def test_marks_without_case_match_only_themselves() -> None:
+    """A phrase word of ASCII and caseless marks ("£300") is found, ignoring case, only
+    where the lower-cased text holds it lower-cased: no character lower-cases to such a
+    mark but the mark itself, and the pattern matches nothing else for one."""
+    others = []
+    for code in range(sys.maxunicode + 1):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        char = chr(code)
+        lowered = char.lower()
+        if lowered != char and len(lowered) == 1 and caseless_mark(lowered):
+            others.append(char)
+    assert others == []
+    marks = re.compile("[£–’€°]", re.IGNORECASE)
+    assert all(caseless_mark(c) for c in "£–’€°")
+    matched = [chr(c) for c in range(sys.maxunicode + 1) if marks.fullmatch(chr(c))]
+    assert matched == sorted("£–’€°")
+    assert not any(caseless_mark(c) for c in "é½ſ_9aK\u212a")
+    assert (
+        plain_word("£300")
+        and plain_word("2019–20")
+        and not plain_word("café")
+        and not plain_word("½")
+    )
+
+
+def test_a_word_with_a_pound_sign_narrows_to_the_passages_holding_its_number(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "£300" reads only the passages holding the term 300, not every passage."""
+    read: list[str] = []
+    holds = PhraseCheck.holds
+
+    def counted(self: PhraseCheck, text: str, folded: str | None) -> bool:
+        read.append(text)
+        return holds(self, text, folded)
+
+    monkeypatch.setattr(PhraseCheck, "holds", counted)
+    found = phrase_positions(engine.index, ("£300",)).tolist()
+    holding = engine.index.lexical.holding_all(["300"])
+    # each passage holding the term is read once, and again with its heading and section
+    assert found and len(read) <= 2 * len(holding) < len(engine.index.passages) / 10
+    passages = engine.index.passages
+    expected = [
+        i
+        for i, p in enumerate(passages)
+        if phrase_pattern("£300").search(f"{p.text}\n{p.heading}\n{p.section}")
+    ]
+    assert found == expected
 
 
 def test_postings_of_every_word_narrow_to_the_passages_holding_them_all(engine: Engine) -> None:

@@ -114,3 +114,29 @@ def test_a_damaged_new_build_is_not_served(
     assert reload_engine(served) is False
     assert get_engine(served) is engine
     assert reload_engine(served) is False  # remembered: not loaded again on every check
+
+
+def test_loading_and_reloading_end_with_a_full_garbage_collection(
+    served: Settings, embedder: SentenceTransformerEmbedder, tmp_path: Path
+) -> None:
+    """The objects a load leaves are collected as it ends, not by whichever request
+    comes next (a full collection walks every passage: long at a large corpus)."""
+    import gc
+
+    collected: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "stop":
+            collected.append(info["generation"])
+
+    gc.callbacks.append(seen)
+    try:
+        services.load_engine(served, embedder)
+        assert collected[-1:] == [2], "loading did not end with a full collection"
+        _add_strategy(served, tmp_path)
+        build_index(served.corpus_dir, served.index_dir, embedder)
+        collected.clear()
+        assert reload_engine(served) is True
+        assert collected[-1:] == [2], "reloading did not end with a full collection"
+    finally:
+        gc.callbacks.remove(seen)

@@ -20,6 +20,7 @@ from typing import Any
 from assistant.answer.extract import PLACES, places_in
 from assistant.errors import ValidationError
 from assistant.evidence.text import normalise
+from assistant.search.lexical import open_contractions
 
 MAX_TURNS = 10
 MAX_CITED = 20
@@ -81,8 +82,7 @@ they them their there here one ones more much many any some none tell me please 
 okay same such else again really just like get got have has had need want know say said
 mean means work works effective effectiveness evidence find found write start set up use
 used make made give show long take takes cost costs far well good best better right
-whether if than new i'm i've i'd we're we've we'd you're you've they're they've it's that's
-what's who's where's how's there's here's don't doesn't didn't isn't aren't can't won't
+whether if than new it's that's what's who's where's how's there's here's
 """
 _FILLER = frozenset(FILLER_WORDS.split())
 _PLACE_WORDS = frozenset(w for names in PLACES.values() for name in names for w in name.split())
@@ -153,7 +153,7 @@ def _turn(item: Any, n: int, max_chars: int) -> Turn:
 
 def topic_words(text: str) -> list[str]:
     """The words of ``text`` that carry its topic (fillers and question words dropped)."""
-    words = _WORD.findall(text.replace("\u2019", "'"))
+    words = _WORD.findall(open_contractions(text).replace("\u2019", "'"))
     return [w for w in words if w.lower().strip("'") not in _FILLER]
 
 

@@ -54,22 +54,26 @@ STOPWORDS = frozenset(
 )
 # "we're", "don't", "I've": the word before the apostrophe is kept, the clipped ending
 # (which alone would be a rare, heavily weighted term: "re", "ve") dropped
-_CONTRACTION = re.compile(r"(?<=\w)(n['\u2019]t|['\u2019](re|ve|ll|d|m))\b")
-_IRREGULAR = {"can't": "can", "won't": "will", "shan't": "shall"}
-_IRREGULAR_RE = re.compile(r"\b(can|won|shan)['\u2019]t\b")
+_CONTRACTION = re.compile(r"(?<=\w)(n['\u2019]t|['\u2019](re|ve|ll|d|m))\b", re.I)
+_IRREGULAR = re.compile(r"\b(ca|wo|sha)n['\u2019]t\b", re.I)
+_IRREGULAR_WORDS = {"ca": "can", "wo": "will", "sha": "shall"}
 
 
-def _unclip(text: str) -> str:
-    """``text`` lower-cased with contractions opened to the word they clip."""
-    low = _IRREGULAR_RE.sub(lambda m: _IRREGULAR[m.group(0).replace("\u2019", "'")], text.lower())
-    return _CONTRACTION.sub("", low)
+def open_contractions(text: str) -> str:
+    """``text`` with each contraction replaced by the word it clips ("we're" -> "we",
+    "can't" -> "can"); "'s" stays, as it is as often a possessive."""
+    text = _IRREGULAR.sub(lambda m: _IRREGULAR_WORDS[m.group(1).lower()], text)
+    return _CONTRACTION.sub("", text)
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:
     """Lower-cased, contractions opened, stop words dropped, stemmed: the terms BM25
     indexes and searches (what ``bm25s.tokenize(texts, stopwords="en", stemmer=...)``
     returns for the texts with their contractions opened)."""
-    words = [[w for w in _TOKEN.findall(_unclip(t)) if w not in STOPWORDS] for t in texts]
+    words = [
+        [w for w in _TOKEN.findall(open_contractions(t.lower())) if w not in STOPWORDS]
+        for t in texts
+    ]
     unique = list(dict.fromkeys(w for found in words for w in found))
     stems = dict(zip(unique, _STEMMER.stemWords(unique), strict=True))
     return [[stems[w] for w in found] for found in words]

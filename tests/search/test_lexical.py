@@ -69,12 +69,12 @@ def _texts(engine: Engine) -> list[str]:
 def test_tokenize_gives_what_bm25s_gives(engine: Engine) -> None:
     import bm25s
 
-    from assistant.search.lexical import _STEMMER, STOPWORDS, _unclip, tokenize
+    from assistant.search.lexical import _STEMMER, STOPWORDS, open_contractions, tokenize
 
     assert set(bm25s.stopwords.STOPWORDS_EN) == STOPWORDS
     texts = _texts(engine)
     expected = bm25s.tokenize(
-        [_unclip(t) for t in texts],
+        [open_contractions(t) for t in texts],
         stopwords="en",
         stemmer=_STEMMER,
         return_ids=False,

@@ -8,13 +8,11 @@ one.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -135,61 +133,6 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
-        self._inserts: dict[tuple[str, tuple[str, ...]], _Insert | None] = {}
-
-    def insert(self, table: sa.Table, values: Mapping[str, Any]) -> int:
-        """Insert one row into ``table`` and commit it on its own; the row's primary key.
-
-        Every answer is one such insert, so it goes to the pooled DBAPI connection with
-        SQL compiled once per table and columns (``INSERT ... RETURNING``): SQLAlchemy's
-        execution layer (execution context, result and transaction objects) cost as much
-        CPU again as the insert itself. The values are bound by the columns' own types, the
-        pool's events still run (SQLite pragmas, the idle ping), and a failure comes out as
-        SQLAlchemy's error, with a lost connection discarded from the pool. A database
-        without ``RETURNING`` takes the usual path.
-        """
-        dialect = self.engine.dialect
-        plan = self._insert_plan(table, tuple(values)) if dialect.insert_returning else None
-        if plan is None:
-            with self.engine.begin() as conn:
-                key = conn.execute(table.insert(), dict(values)).inserted_primary_key
-                assert key is not None  # an insert into a table with a primary key
-                return int(key[0])
-        params = plan.params(values)
-        error = dialect.loaded_dbapi.Error
-        try:
-            raw = self.engine.raw_connection()
-        except error as exc:
-            raise sa.exc.DBAPIError.instance(plan.sql, params, exc, error, dialect=dialect) from exc
-        try:
-            cursor = raw.cursor()
-            try:
-                cursor.execute(plan.sql, params)
-                row = cursor.fetchone()
-            finally:
-                cursor.close()
-            raw.commit()
-        except error as exc:
-            lost = dialect.is_disconnect(exc, raw.dbapi_connection, None)
-            if lost:  # as SQLAlchemy does: this and every connection opened before it go
-                self.engine.pool._invalidate(raw, exc)
-            else:
-                with contextlib.suppress(error):
-                    raw.rollback()
-            raise sa.exc.DBAPIError.instance(
-                plan.sql, params, exc, error, connection_invalidated=lost, dialect=dialect
-            ) from exc
-        finally:
-            raw.close()
-        if row is None:  # a database returns the key of a row it inserted
-            raise sa.exc.ResourceClosedError(f"no key returned by an insert into {table.name}")
-        return int(row[0])
-
-    def _insert_plan(self, table: sa.Table, columns: tuple[str, ...]) -> _Insert | None:
-        key = (table.name, columns)
-        if key not in self._inserts:
-            self._inserts[key] = _Insert.of(table, columns, self.engine.dialect)
-        return self._inserts[key]
 
     @property
     def backend(self) -> str:
@@ -247,52 +190,6 @@ class Store:
             for name, statement in steps.items():
                 counts[name] = conn.execute(statement).rowcount
         return counts
-
-
-@dataclass(frozen=True)
-class _Insert:
-    """An ``INSERT ... RETURNING`` compiled for one dialect: its SQL, the columns in
-    parameter order, each column's conversion to what the driver takes, and the scalar
-    defaults of the columns the caller leaves out."""
-
-    sql: str
-    names: tuple[str, ...]
-    positional: bool
-    convert: dict[str, Callable[[Any], Any]]
-    defaults: dict[str, Any]
-
-    @classmethod
-    def of(cls, table: sa.Table, columns: tuple[str, ...], dialect: sa.Dialect) -> _Insert | None:
-        """None when a column left out takes a default worked out at insert time, or the
-        statement binds names other than its columns'."""
-        defaults: dict[str, Any] = {}
-        for column in table.columns:
-            if column.key in columns or column.default is None:
-                continue
-            if not isinstance(column.default, sa.ColumnDefault) or not column.default.is_scalar:
-                return None
-            defaults[column.key] = column.default.arg
-        keys = [*columns, *defaults]
-        statement = table.insert().returning(*table.primary_key.columns)
-        compiled = statement.compile(dialect=dialect, column_keys=keys)
-        names = tuple(compiled.positiontup or ()) if dialect.positional else tuple(compiled.binds)
-        if sorted(names) != sorted(keys):
-            return None
-        convert: dict[str, Callable[[Any], Any]] = {}
-        for name in names:
-            process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-            if process is not None:
-                convert[name] = process
-        return cls(str(compiled), names, dialect.positional, convert, defaults)
-
-    def params(self, values: Mapping[str, Any]) -> Any:
-        """The driver's parameters for ``values``."""
-        found = {**self.defaults, **values}
-        for name, process in self.convert.items():
-            found[name] = process(found[name])
-        if self.positional:
-            return tuple(found[n] for n in self.names)
-        return {n: found[n] for n in self.names}
 
 
 _stores: dict[str, Store] = {}

@@ -174,31 +174,3 @@ def test_a_connection_in_recent_use_is_not_pinged(
         record_answer(store, Asked("card", 0.8))
     assert record_answer(store, Asked("card", 0.7)) > 0
     store.engine.dispose()
-
-
-def test_an_insert_stores_what_the_sqlalchemy_insert_stores(store: Store) -> None:
-    """The same row, to the stored text of each value, with the columns' defaults."""
-    table = schema.answers
-    for at in (utcnow().replace(microsecond=0), utcnow().replace(microsecond=5)):
-        values = {"asked_at": at, "kind": "card", "confidence": 0.5, "card_id": "c"}
-        direct = store.insert(table, values)
-        with store.engine.begin() as conn:
-            key = conn.execute(table.insert(), values).inserted_primary_key
-        assert key is not None and direct != key[0]
-        with store.engine.connect() as conn:
-            stored = [
-                conn.exec_driver_sql(
-                    "SELECT asked_at, kind, confidence, node, card_id, passage_ids, status, "
-                    f"question FROM answers WHERE id = {int(i)}"
-                ).one()
-                for i in (direct, key[0])
-            ]
-        assert stored[0] == stored[1]
-        assert stored[0][5:] == ("", "new", None)  # the columns' defaults
-
-
-def test_a_failed_insert_is_a_database_error_and_the_store_goes_on(store: Store) -> None:
-    with pytest.raises(sa.exc.IntegrityError):
-        store.insert(schema.answers, {"asked_at": utcnow(), "kind": None, "confidence": 0.1})
-    assert record_answer(store, Asked("card", 0.9)) > 0
-    assert store.engine.pool.checkedout() == 0  # the connection went back to the pool

@@ -193,7 +193,7 @@ class NodeMatcher:
         question: str = "",
     ) -> list[str]:
         """Up to `n` step ids scoring at least `floor`, best first, leaving out `skip`."""
-        scores = self._vectors @ _unit_vector(query_vector.reshape(-1))
+        scores = self._vectors @ _unit(query_vector.reshape(1, -1))[0]
         if question:
             scores = DENSE_SHARE * scores + (1 - DENSE_SHARE) * self._coverage(question)
         order = np.argsort(-scores)
@@ -241,10 +241,3 @@ def _node_text(node: Node) -> str:
 def _unit(matrix: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return matrix / np.where(norms == 0, 1, norms)
-
-
-def _unit_vector(vector: np.ndarray) -> np.ndarray:
-    """``_unit`` of one row, without its matrix steps (a third of the time): the same
-    squares, summed by the same reduction, so the same floats."""
-    norm = np.sqrt(np.add.reduce(vector * vector))
-    return vector / norm if norm else vector

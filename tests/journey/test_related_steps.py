@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant.journey.evidence import DENSE_SHARE, _unit, _unit_vector
+from assistant.journey.evidence import DENSE_SHARE, _unit
 from assistant.journey.guide import load_guide
 from assistant.search.engine import Engine
 from assistant.tools.bench import QUESTIONS
@@ -24,16 +24,6 @@ def test_step_coverage_is_each_steps_share_of_the_question_weight(engine: Engine
         assert found.tolist() == expected  # exactly: the same additions in the same order
         if weights and question.startswith("PIR-GAS"):
             assert max(expected) > 0
-
-
-def test_a_unit_vector_is_the_unit_row_of_its_matrix() -> None:
-    rng = np.random.default_rng(7)
-    for scale in (1e-3, 0.5, 1.0, 40.0):
-        for _ in range(200):
-            vector = (rng.standard_normal(384) * scale).astype(np.float32)
-            assert np.array_equal(_unit_vector(vector), _unit(vector.reshape(1, -1))[0])
-    zero = np.zeros(384, np.float32)
-    assert np.array_equal(_unit_vector(zero), _unit(zero.reshape(1, -1))[0])
 
 
 def test_related_steps_rank_by_score_above_the_floor(engine: Engine) -> None:

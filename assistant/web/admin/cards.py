@@ -14,7 +14,6 @@ from flask import Response, jsonify, render_template, request
 
 from assistant.evidence.cards import Card
 from assistant.journey.tree import Node
-from assistant.web import engine
 from assistant.web.admin import bp
 
 SHOW = {"review": "Under review", "all": "Every card"}
@@ -39,8 +38,9 @@ class Overview:
 def overview() -> Overview:
     from assistant.web.journey import guide
 
-    nodes = guide().journey.nodes
-    cards = engine().index.cards
+    found = guide()  # the journey and the cards of one index, even during a switch
+    nodes = found.journey.nodes
+    cards = found.evidence.engine.index.cards
     listed = [Listed(c, _step_title(nodes, c.step)) for c in cards]
     # oldest review first: what has gone longest without a look
     listed.sort(key=lambda i: (not i.card.under_review, i.card.reviewed, i.card.id))

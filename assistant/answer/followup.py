@@ -51,13 +51,15 @@ _CHOOSING = re.compile(
     r"(that|this|it|those|these|them))\b",
     re.I,
 )
-# "does it include fathers?", "how did they recruit the mothers?": a question whose
-# subject is "it" or "they" has no subject of its own, however many other words it has;
-# in "is it true that...", "is it possible to..." the "it" stands for what follows.
+# "does it include fathers?", "how did they recruit the mothers?", "how does that compare
+# with 2015?": a question whose subject is "it", "they" or "that" has no subject of its own,
+# however many other words it has; in "is it true that...", "is it possible to..." the "it"
+# stands for what follows, but not in "is it linked to..." or "does it apply to...".
 _PRONOUN_SUBJECT = re.compile(
-    r"^\W*((how|what|why|where|when|who|which)\s+(much\s+|many\s+)?)?(does|do|did|is|are|was|"
-    r"were|can|could|will|would|should|has|have|had)\s+(it|they|he|she)\b"
-    r"(?!\s+\w+\s+(that|to)\b)",
+    r"^\W*((how|what|why|where|when|who|which)\s+(much\s+|many\s+)?)?("
+    r"(does|do|did|are|were|can|could|will|would|should|has|have|had)\s+"
+    r"(it|they|he|she|that|this|these|those)\b|"
+    r"(is|was)\s+(it|that|this|he|she)\b(?!\s+\w+(?<!ed)\s+(that|to)\b))",
     re.I,
 )
 # "differences by ethnicity", "does it vary across regions", "broken down by age"
@@ -82,7 +84,8 @@ they them their there here one ones more much many any some none tell me please 
 okay same such else again really just like get got have has had need want know say said
 mean means work works effective effectiveness evidence find found write start set up use
 used make made give show long take takes cost costs far well good best better right
-whether if than new it's that's what's who's where's how's there's here's
+whether if than new usually typically typical
+it's that's what's who's where's how's there's here's
 """
 _FILLER = frozenset(FILLER_WORDS.split())
 _PLACE_WORDS = frozenset(w for names in PLACES.values() for name in names for w in name.split())
@@ -152,9 +155,31 @@ def _turn(item: Any, n: int, max_chars: int) -> Turn:
 
 
 def topic_words(text: str) -> list[str]:
-    """The words of ``text`` that carry its topic (fillers and question words dropped)."""
-    words = _WORD.findall(open_contractions(text).replace("\u2019", "'"))
-    return [w for w in words if w.lower().strip("'") not in _FILLER]
+    """The words of ``text`` that carry its topic (fillers and question words dropped).
+
+    A capitalised word inside a sentence is part of a name and so a topic whatever it
+    means alone: "Best Start in Life", "Start for Life" (unless most linking words are
+    capitalised too: in "How Many Teams Are There?" capitals say nothing)."""
+    text = open_contractions(text).replace("\u2019", "'")
+    found = list(_WORD.finditer(text))
+    fillers = [m.group() for m in found[1:] if m.group().lower().strip("'") in _FILLER]
+    titled = sum(w[0].isupper() for w in fillers) > len(fillers) / 2
+    return [
+        m.group()
+        for m in found
+        if m.group().lower().strip("'") not in _FILLER or (not titled and _in_name(text, m))
+    ]
+
+
+def _in_name(text: str, word: re.Match[str]) -> bool:
+    """Is ``word`` capitalised without opening a sentence (so part of a name)?"""
+    before = text[: word.start()].rstrip()
+    return (
+        word.group()[0].isupper()
+        and word.group() != "I"
+        and bool(before)
+        and before[-1] not in ".?!"
+    )
 
 
 def is_follow_up(question: str) -> bool:

@@ -67,6 +67,10 @@ def test_contractions_and_linking_words_carry_no_topic(apostrophe: str) -> None:
         # a pronoun subject leans on the conversation whatever else the question says
         ("does it include fathers, grandparents and same-sex partners?", False),
         ("how did they recruit mothers for the randomised trial?", False),
+        ("how does that compare with the figures from ten years before?", False),
+        ("does it apply to councils as well as integrated care boards?", False),
+        ("is it linked to deprivation or to ethnicity?", False),
+        ("do these teams take referrals from GPs and midwives?", False),
     ],
 )
 def test_earlier_citations_steer_only_a_question_that_says_little_of_its_own(
@@ -188,3 +192,24 @@ def test_a_follow_up_that_names_a_new_place_drops_the_old_one() -> None:
     reading = read("and in Wales?", [earlier])
     assert "Wales" in reading.query and "Ireland" not in reading.query
     assert "mother" in reading.carried
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("What is Start for Life?", ["Start", "Life"]),
+        ("Tell me about Best Start Family Hubs", ["Best", "Start", "Family", "Hubs"]),
+        ("Which services do teams usually offer?", ["services", "teams", "offer"]),
+        ("How Many Teams Are There In England?", ["Teams", "England"]),
+        ("Tell me more. What about Wales?", ["Wales"]),
+    ],
+)
+def test_capitalised_words_inside_a_sentence_are_names_not_fillers(
+    text: str, words: list[str]
+) -> None:
+    assert topic_words(text) == words
+
+
+def test_a_follow_up_carries_a_name_made_of_common_words() -> None:
+    reading = read("how much money went to it?", [Turn("What is Start for Life?")])
+    assert reading.carried == "Start Life"

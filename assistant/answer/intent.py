@@ -46,7 +46,7 @@ _RULES: tuple[tuple[Intent, str], ...] = (
         r"^(what|who)( exactly)? (is|are|was|were) "
         r"(?!(a |an |the )?(case|role|evidence|point|purpose|impact|difference|link|reason|"
         r"value|aim|benefit|effect|risk)s? (for|of|behind|between|on|in)\b)"
-        r"(a |an |the )?[\w'’-]+( [\w'’-]+){0,5}\??$|"
+        r"(a |an |the )?[\w'’-]+( [\w'’-]+){0,5}( \([\w'’-]+\))?\??$|"
         r"^(define|definition|meaning)\b|^what does .{1,60} (mean|stand for)\b",
     ),
     (Intent.HOWTO, r"^(how (do|can|should|would|could|might|to|does|did|is|are|was)|what steps)\b"),

@@ -61,6 +61,13 @@ def test_a_card_answer_is_the_same_for_every_question_but_its_own_parts(engine: 
         ),
         # "what is" wants the definition, not the case for having one
         ("what are specialised parent-infant relationship teams?", "what-is-a-specialised-team"),
+        # a definition, not whether it works
+        ("what is VIG?", "video-interaction-guidance"),
+        # "usually" asks about no topic of its own
+        (
+            "Which professions usually make up a parent-infant team?",
+            "who-is-in-a-parent-infant-team",
+        ),
     ],
 )
 def test_a_question_gets_the_card_that_answers_it(engine: Engine, question: str, card: str) -> None:

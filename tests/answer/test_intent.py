@@ -19,6 +19,7 @@ from assistant.answer.intent import Intent, compatible, intent_of
         ("What is the Family Nurse Partnership?", Intent.DEFINE),
         ("what does PIR-GAS mean", Intent.DEFINE),
         ("What is Circle of Security?", Intent.DEFINE),
+        ("What is a Joint Strategic Needs Assessment (JSNA)?", Intent.DEFINE),
         ("What is the case for a dedicated parent-infant team?", Intent.OPEN),
         ("what is the role of the health visitor", Intent.OPEN),
         ("What is the evidence behind video feedback?", Intent.OPEN),

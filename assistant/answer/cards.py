@@ -9,7 +9,8 @@ closest to the answer, never invented text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from functools import cache
 
 import numpy as np
@@ -149,7 +150,9 @@ def continues(index: EvidenceIndex, card: Card, terms: list[Term]) -> bool:
 
 def already_shown(card: Card, shown: str) -> bool:
     """Was this card the answer the reader just saw? A follow-up wants something new."""
-    return bool(shown) and normalise(card.sentences[0].text) in shown
+    # shown with or without its opening "Yes:" (the letter after it capitalised)
+    first = _BARE_YES.sub("", card.sentences[0].text)
+    return bool(shown) and normalise(first)[1:] in shown
 
 
 def card_terms(index: EvidenceIndex, card: Card) -> tuple[frozenset[str], frozenset[str]]:
@@ -169,6 +172,8 @@ def card_answer(index: EvidenceIndex, found: CardMatch, question: str) -> Answer
     text, sentences, citations = index.derived(
         ("card answer", card.id), lambda: _card_parts(index, card)
     )
+    if sentences and intent_of(question) is not Intent.YESNO:
+        text, sentences = _without_reply(text, sentences)
     return Answer(
         question=question,
         answer=text,
@@ -206,6 +211,25 @@ def _card_parts(
     citations = tuple(_citation(index, pid, n, spans[pid]) for pid, n in numbers.items())
     text = " ".join(f"{s.text} " + "".join(f"[{n}]" for n in s.citations) for s in sentences)
     return text, tuple(sentences), citations
+
+
+# A card written for "Can we pool budgets?" opens "Yes: under section 75..."; asked "How do
+# we pool budgets?" or "section 75 pooled budgets", the bare "Yes" answers nothing asked.
+# A qualified reply ("Yes, strongly;", "Yes in US trials;") keeps its words.
+_BARE_YES = re.compile(r"^Yes[:;]\s+(?=\S)")
+
+
+def _without_reply(
+    text: str, sentences: tuple[AnswerSentence, ...]
+) -> tuple[str, tuple[AnswerSentence, ...]]:
+    """``text`` and ``sentences`` without a first sentence's bare opening "Yes:"."""
+    first = sentences[0].text
+    opening = _BARE_YES.match(first)
+    if opening is None:
+        return text, sentences
+    rest = first[opening.end() :]
+    rest = rest[0].upper() + rest[1:]
+    return rest + text[len(first) :], (replace(sentences[0], text=rest), *sentences[1:])
 
 
 def _present(index: EvidenceIndex, ids: tuple[str, ...]) -> list[str]:

@@ -103,3 +103,23 @@ def test_cosines_given_by_the_caller_choose_what_the_vector_alone_chooses(
     other = cards.cosines(index, index.phrasing_vectors[0])
     best = closeness(index, engine.embed("zebra"), other)
     assert best[index.phrasing_card[0]] >= 0.999
+
+
+@pytest.mark.parametrize(
+    ("question", "opens"),
+    [
+        ("Can councils and NHS bodies pool their budgets?", "Yes: under section 75"),
+        ("How do councils and NHS bodies pool their budgets?", "Under section 75"),
+        ("section 75 pooled budget", "Under section 75"),
+    ],
+)
+def test_a_bare_yes_answers_only_a_yes_or_no_question(
+    engine: Engine, question: str, opens: str
+) -> None:
+    index = engine.index
+    card = next(c for c in index.cards if c.id == "pooled-budgets-section-75")
+    reply = card_answer(index, CardMatch(card, 0.8, 0.9), question)
+    assert reply.answer.startswith(opens) and reply.sentences[0].text.startswith(opens)
+    assert reply.answer.startswith(reply.sentences[0].text)
+    # a follow-up knows the card was shown, in either form
+    assert cards.already_shown(card, reply.answer)

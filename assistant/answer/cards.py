@@ -16,7 +16,7 @@ from functools import cache
 import numpy as np
 
 from assistant.answer.compose import Answer, AnswerSentence
-from assistant.answer.followup import FILLER_WORDS
+from assistant.answer.followup import FILLER_WORDS, name_words
 from assistant.answer.intent import Intent, compatible, intent_of
 from assistant.evidence.cards import LABEL, Card
 from assistant.evidence.text import normalise
@@ -46,6 +46,8 @@ class CardMatch:
     card: Card
     score: float
     cosine: float
+    # the card's phrasing closest to the question ("" when the card was asked for by id)
+    phrasing: str = ""
 
 
 def cosines(index: EvidenceIndex, vector: np.ndarray) -> np.ndarray:
@@ -61,16 +63,18 @@ def best_card(
     terms: list[Term],
     intent: Intent = Intent.NONE,
     sims: np.ndarray | None = None,
+    question: str = "",
 ) -> CardMatch | None:
     """The card whose phrasing is closest to the question, scored; None with no cards.
 
     Only the question's topic words count as terms: "is it effective", "how do I" and
     the like say what kind of answer is wanted, which ``intent`` (the question's)
-    checks against the intents of the card's phrasings. ``sims`` is ``cosines(index,
+    checks against the intents of the card's phrasings, unless the ``question`` uses
+    them in a name ("Best Start Family Service"). ``sims`` is ``cosines(index,
     vector)`` when the caller has it already."""
     if not index.cards:
         return None
-    terms = _topic(terms)
+    terms = _topic(terms, question)
     sims = cosines(index, vector) if sims is None else sims
     best: CardMatch | None = None
     seen: set[int] = set()
@@ -88,13 +92,30 @@ def best_card(
             - (0.0 if compatible(intent, offered(card)) else INTENT_PENALTY)
         )
         if best is None or score > best.score:
-            best = CardMatch(card, round(score, 4), round(cosine, 4))
+            phrasing = card.questions[int(row) - _first_rows(index)[number]]
+            best = CardMatch(card, round(score, 4), round(cosine, 4), phrasing)
     return best
 
 
-def _topic(terms: list[Term]) -> list[Term]:
-    """The terms that carry a topic: "how", "work", "effective" and the like dropped."""
-    return [t for t in terms if not set(t.alternatives[0]) <= _filler_stems()]
+def _first_rows(index: EvidenceIndex) -> list[int]:
+    """The phrasing row of each card's first question (a card's rows are consecutive)."""
+
+    def compute() -> list[int]:
+        firsts = [0] * len(index.cards)
+        for row in range(len(index.phrasing_card) - 1, -1, -1):
+            firsts[index.phrasing_card[row]] = row
+        return firsts
+
+    return index.derived(("card first rows",), compute)
+
+
+def _topic(terms: list[Term], question: str = "") -> list[Term]:
+    """The terms that carry a topic: "how", "work", "effective" and the like dropped,
+    unless ``question`` uses them in a name."""
+    fillers = _filler_stems()
+    if question:
+        fillers = fillers - frozenset(tokenize([" ".join(name_words(question))])[0])
+    return [t for t in terms if not set(t.alternatives[0]) <= fillers]
 
 
 @cache
@@ -122,7 +143,7 @@ def match(
 ) -> CardMatch | None:
     """The best card if it scores ``threshold`` or more for ``question``."""
     intent = intent_of(question) if question else Intent.NONE
-    found = best_card(index, vector, terms, intent, sims)
+    found = best_card(index, vector, terms, intent, sims, question)
     return found if found is not None and found.score >= threshold else None
 
 
@@ -172,7 +193,7 @@ def card_answer(index: EvidenceIndex, found: CardMatch, question: str) -> Answer
     text, sentences, citations = index.derived(
         ("card answer", card.id), lambda: _card_parts(index, card)
     )
-    if sentences and intent_of(question) is not Intent.YESNO:
+    if sentences and not _same_yes_or_no(question, found.phrasing or question):
         text, sentences = _without_reply(text, sentences)
     return Answer(
         question=question,
@@ -214,9 +235,16 @@ def _card_parts(
 
 
 # A card written for "Can we pool budgets?" opens "Yes: under section 75..."; asked "How do
-# we pool budgets?" or "section 75 pooled budgets", the bare "Yes" answers nothing asked.
-# A qualified reply ("Yes, strongly;", "Yes in US trials;") keeps its words.
+# we pool budgets?" or "section 75 pooled budgets", the bare "Yes" answers nothing asked,
+# and asked "Does Northern Ireland have a mother and baby unit?" through the key words
+# "Northern Ireland mother and baby unit" of a card on its perinatal teams, it says the
+# wrong thing. A qualified reply ("Yes, strongly;", "Yes in US trials;") keeps its words.
 _BARE_YES = re.compile(r"^Yes[:;]\s+(?=\S)")
+
+
+def _same_yes_or_no(question: str, phrasing: str) -> bool:
+    """Is ``question`` a yes-or-no question matched through a yes-or-no phrasing?"""
+    return intent_of(question) is Intent.YESNO and intent_of(phrasing) is Intent.YESNO
 
 
 def _without_reply(

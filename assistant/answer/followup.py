@@ -171,6 +171,11 @@ def topic_words(text: str) -> list[str]:
     ]
 
 
+def name_words(text: str) -> list[str]:
+    """The words of ``text`` that would be fillers but for being part of a name."""
+    return [w for w in topic_words(text) if w.lower().strip("'") in _FILLER]
+
+
 def _in_name(text: str, word: re.Match[str]) -> bool:
     """Is ``word`` capitalised without opening a sentence (so part of a name)?"""
     before = text[: word.start()].rstrip()

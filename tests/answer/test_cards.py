@@ -123,3 +123,36 @@ def test_a_bare_yes_answers_only_a_yes_or_no_question(
     assert reply.answer.startswith(reply.sentences[0].text)
     # a follow-up knows the card was shown, in either form
     assert cards.already_shown(card, reply.answer)
+
+
+def test_a_yes_written_for_another_question_is_not_shown(engine: Engine) -> None:
+    # the card on Northern Ireland's perinatal teams answers "Yes:" to whether it has
+    # them, and is found for this question through its key words on the unit it lacks
+    index = engine.index
+    question = "Does Northern Ireland have a mother and baby unit?"
+    found = match(
+        index,
+        engine.embed(question),
+        index.lexical.query_terms(question),
+        engine.settings.card_threshold,
+        question,
+    )
+    assert found is not None and found.card.id == "northern-ireland-perinatal"
+    assert found.phrasing == "Northern Ireland mother and baby unit"
+    assert found.card.sentences[0].text.startswith("Yes:")
+    reply = card_answer(index, found, question)
+    assert reply.answer.startswith("All five Trusts")
+    asked = "Does Northern Ireland have specialist perinatal mental health teams?"
+    assert card_answer(index, found, asked).answer.startswith("Yes:") is False
+    same = dataclasses.replace(found, phrasing=asked)
+    assert card_answer(index, same, asked).answer.startswith("Yes: all five Trusts")
+
+
+def test_words_that_carry_no_topic_alone_count_inside_a_name(engine: Engine) -> None:
+    index = engine.index
+    named = "What is the Best Start Family Service?"
+    plain = "what is the best way to start a family service?"
+    topic = [t.alternatives[0] for t in cards._topic(index.lexical.query_terms(named), named)]
+    assert ("best",) in topic and ("start",) in topic
+    topic = [t.alternatives[0] for t in cards._topic(index.lexical.query_terms(plain), plain)]
+    assert ("best",) not in topic and ("start",) not in topic

@@ -10,6 +10,7 @@ from assistant.answer.followup import (
     Turn,
     check_history,
     is_follow_up,
+    name_words,
     read,
     topic_words,
 )
@@ -213,3 +214,8 @@ def test_capitalised_words_inside_a_sentence_are_names_not_fillers(
 def test_a_follow_up_carries_a_name_made_of_common_words() -> None:
     reading = read("how much money went to it?", [Turn("What is Start for Life?")])
     assert reading.carried == "Start Life"
+
+
+def test_name_words_are_the_fillers_a_name_keeps() -> None:
+    assert name_words("How much went to Start for Life?") == ["Start"]
+    assert name_words("when did the service start?") == []

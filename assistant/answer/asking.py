@@ -21,6 +21,7 @@ import numpy as np
 from assistant.answer import cards, followup, signpost
 from assistant.answer.compose import Answer, compose
 from assistant.answer.followup import Turn
+from assistant.answer.intent import compatible, intent_of
 from assistant.errors import ValidationError
 from assistant.journey.guide import Guide
 from assistant.journey.tree import ROOT_ID, Journey
@@ -93,9 +94,10 @@ def _reply(
 ) -> Answer:
     """A matching card's summary, else the question-aware extract (or a refusal).
 
-    A follow-up gets a card only if the card also speaks to the follow-up's own words and
-    continues the conversation's topic: the card threshold is the same as for a question
-    standing alone."""
+    A follow-up gets a card only if the card also speaks to the follow-up's own words,
+    continues the conversation's topic and was written for its kind of question ("how
+    long does it take?" at the joint commissioning step is not answered by what joint
+    commissioning is): the card threshold is the same as for a question standing alone."""
     index = engine.index
     if engine.settings.use_cards if use_cards is None else use_cards:
         terms = index.lexical.query_terms(reading.query)
@@ -104,7 +106,9 @@ def _reply(
         if found is not None and reading.interpreted_as is not None:
             own = index.lexical.query_terms(question)
             before = index.lexical.query_terms(reading.carried)
-            fits = cards.speaks_to(index, found.card, own)
+            fits = cards.speaks_to(index, found.card, own) and compatible(
+                intent_of(question), cards.offered(found.card)
+            )
             found = found if fits and cards.continues(index, found.card, before) else None
         if found is not None and not cards.already_shown(found.card, reading.shown):
             return cards.card_answer(index, found, question)

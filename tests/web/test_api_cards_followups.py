@@ -228,3 +228,20 @@ def test_a_follow_ups_extract_stays_with_the_conversations_topic(client: FlaskCl
     assert second["kind"] == "extract" and second["citations"]
     for citation in second["citations"]:
         assert re.search(r"Circle of Security|COS-P", citation["text"]), citation["title"]
+
+
+def test_a_follow_up_at_a_step_gets_no_card_written_for_another_kind_of_question(
+    client: FlaskClient, engine: Engine
+) -> None:
+    """At the joint commissioning step, "how long does it take?" asks a duration: the card
+    defining joint commissioning, close in topic, does not say one."""
+    from assistant.answer import cards
+    from assistant.answer.intent import compatible, intent_of
+
+    question = "how long does it take?"
+    data = ask(client, {"message": question, "node": "fund-joint"})
+    assert data["interpreted_as"] and data["citations"]
+    if data.get("kind") == "card":
+        card = next(c for c in engine.index.cards if c.id == data["card_id"])
+        assert compatible(intent_of(question), cards.offered(card)), card.id
+    assert re.search(r"\btime\b", data["answer"]), data["answer"]

@@ -66,14 +66,16 @@ def open_contractions(text: str) -> str:
     return _CONTRACTION.sub("", text)
 
 
+def _words(text: str) -> list[str]:
+    """The words of ``text`` that :func:`tokenize` stems, in order."""
+    return [w for w in _TOKEN.findall(open_contractions(text.lower())) if w not in STOPWORDS]
+
+
 def tokenize(texts: list[str]) -> list[list[str]]:
     """Lower-cased, contractions opened, stop words dropped, stemmed: the terms BM25
     indexes and searches (what ``bm25s.tokenize(texts, stopwords="en", stemmer=...)``
     returns for the texts with their contractions opened)."""
-    words = [
-        [w for w in _TOKEN.findall(open_contractions(t.lower())) if w not in STOPWORDS]
-        for t in texts
-    ]
+    words = [_words(t) for t in texts]
     unique = list(dict.fromkeys(w for found in words for w in found))
     stems = dict(zip(unique, _STEMMER.stemWords(unique), strict=True))
     return [[stems[w] for w in found] for found in words]
@@ -216,7 +218,12 @@ class LexicalIndex:
         return list(self._terms(query))
 
     def _terms_uncached(self, query: str) -> tuple[str, ...]:
-        return tuple(self._correct(t) for t in tokenize([query])[0])
+        words = _words(query)
+        stems = stem_words(words)
+        return tuple(
+            stem if is_english_word(word) else self._correct(stem)
+            for word, stem in zip(words, stems, strict=True)
+        )
 
     def query_terms(self, query: str) -> list[Term]:
         """The question's key terms, each with its synonyms (see :class:`Term`)."""
@@ -525,6 +532,32 @@ class Corrector:
                 if score >= _TYPO_CUTOFF and (best is None or (score, word) > best):
                     best = (score, word)
         return None if best is None else best[1]
+
+
+def is_english_word(word: str) -> bool:
+    """Is ``word`` (lower case) in pyspellchecker's English word list? Such a word is never
+    "corrected" to an indexed term it merely resembles: "earn" is not a typo of "learn",
+    nor "weather" of "whether", though the evidence holds only the second of each."""
+    return _english_words().contains(word)
+
+
+class _SortedWords:
+    """A sorted array of byte strings: membership by binary search, a few MB, not a set."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = np.array(sorted({w.encode() for w in words}), dtype=np.bytes_)
+
+    def contains(self, word: str) -> bool:
+        key = np.bytes_(word.encode())
+        at = int(np.searchsorted(self.words, key))
+        return at < len(self.words) and self.words[at] == key
+
+
+@functools.cache
+def _english_words() -> _SortedWords:
+    from spellchecker import SpellChecker  # imported by the first question that needs it
+
+    return _SortedWords(SpellChecker(language="en", distance=1).word_frequency.keys())
 
 
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"

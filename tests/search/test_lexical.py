@@ -13,7 +13,14 @@ import pytest
 
 from assistant.search.engine import Engine
 from assistant.search.index import current_folder
-from assistant.search.lexical import Corrector, LexicalIndex, count_terms, recount, tokenize
+from assistant.search.lexical import (
+    Corrector,
+    LexicalIndex,
+    count_terms,
+    is_english_word,
+    recount,
+    tokenize,
+)
 from assistant.search.neighbours import moved_positions
 
 
@@ -39,6 +46,23 @@ def test_the_corrector_picks_what_difflib_picks(engine: Engine) -> None:
 
 def test_a_misspelt_question_still_finds_its_term(engine: Engine) -> None:
     assert engine.index.lexical.terms("secton 75 agreemnt") == ["section", "75", "agreement"]
+
+
+def test_an_english_word_the_evidence_lacks_is_not_corrected_to_one_it_has(
+    engine: Engine,
+) -> None:
+    lexical = engine.index.lexical
+    # the evidence holds "learn" and "whether" but neither "earn" nor "weather"
+    assert len(lexical.postings("learn")) and len(lexical.postings("whether"))
+    assert not len(lexical.postings("earn")) and not len(lexical.postings("weather"))
+    assert lexical.terms("what does a therapist earn") == ["what", "doe", "therapist", "earn"]
+    assert lexical.terms("what is the weather like") == ["what", "weather", "like"]
+    assert lexical.terms("comissioning a perinatl team") == ["commiss", "perinat", "team"]
+
+
+def test_english_words_are_known_and_typos_are_not() -> None:
+    assert all(map(is_english_word, ["earn", "weather", "fathers", "mums", "salary"]))
+    assert not any(map(is_english_word, ["comissioning", "perinatl", "secton", "xyzzyq"]))
 
 
 @pytest.mark.parametrize("term", ["section", "perinat", "jsna", "no-such-term"])

@@ -12,7 +12,10 @@ lost) loses the rows of its last ``delay`` seconds.
 Nothing is dropped silently: a full queue, a stopped writer or one whose last write failed
 makes :meth:`add` return False and the caller inserts the row itself, during the request,
 as without the queue. A batch the database refuses is logged (its size and the kind of
-error, never its contents) and counted through ``on_lost``; the writer lives on.
+error, never its contents) and counted through ``on_lost``; the writer lives on. A batch
+is one transaction, so a row the database refused would take its batch with it: the rows
+the app makes hold only bounded values (ids far shorter than their columns), so what
+fails a batch is the database itself.
 """
 
 from __future__ import annotations

@@ -160,7 +160,8 @@ def give_feedback(answer_id: str, helpful: bool, comment: str | None) -> None:
         raise NotFound("there is no answer with that answer_id") from None
     answer = _answer_key(data)
     pending = data.get("q") if isinstance(data.get("q"), str) else None
-    written_by = signed.timestamp() + record_delay() + WRITE_GRACE
+    # the signature's time is in whole seconds: the answer came up to one second later
+    written_by = signed.timestamp() + 1 + record_delay() + WRITE_GRACE
     try:
         while True:
             found = rows.record_feedback(

@@ -322,6 +322,13 @@ class Settings:
     feedback_hours: int = field(
         default=24, metadata={"help": "Hours after an answer during which feedback on it is taken."}
     )
+    record_delay_seconds: float = field(
+        default=0.5,
+        metadata={
+            "help": "Answers are written to the database together by a background thread, "
+            "at most this long after they are given (0: each during its own request)."
+        },
+    )
     admin_session_minutes: int = field(
         default=30,
         metadata={"help": "Minutes of inactivity after which a curator is signed out."},

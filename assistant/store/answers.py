@@ -3,18 +3,27 @@
 An answer row holds the answer's kind, confidence, journey step and what it cited. Its
 question text is kept (already scrubbed by the caller) only as the storage setting
 allows: see :func:`kept_text`.
+
+A server hands answer rows to a :class:`~assistant.store.recorder.Recorder` (see
+:func:`recording`), which writes them in batches off the request path; each row carries
+a random ``ref`` made at once, so the answer's id can name it before it is written. The
+reads that must see an answer just given (feedback on it, the inbox) write the queue
+first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import secrets
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
 from assistant.store import schema
 from assistant.store.database import Store, utcnow
+from assistant.store.recorder import Recorder
 
 KINDS = ("card", "extract", "refused", "signposted")
 STATUSES = {
@@ -24,6 +33,7 @@ STATUSES = {
     "out_of_scope": "Out of scope",
 }
 MAX_PASSAGE_IDS = 5
+_recorders: dict[str, Recorder] = {}
 # built once: constructing the statement (and its cache key) per answer showed in profiles
 _RECORD = schema.answers.insert()
 
@@ -52,9 +62,54 @@ def kept_text(policy: str, kind: str) -> bool:
     return policy == "all" or kind == "refused"
 
 
+def recording(store: Store, delay: float, on_lost: Callable[[int], None] | None) -> Recorder:
+    """The store's recorder of answer rows (made on first call; later calls share it)."""
+    found = _recorders.get(store.url)
+    if found is None:
+        found = _recorders.setdefault(
+            store.url, Recorder(lambda rows: insert_rows(store, rows), delay, on_lost)
+        )
+    return found
+
+
+def save_answer(store: Store, asked: Asked, recorder: Recorder | None = None) -> str:
+    """Record the answer: queued on ``recorder`` when it takes the row, otherwise inserted
+    now (raising SQLAlchemyError when that fails). Its ``ref``."""
+    row = _row(asked, secrets.token_urlsafe(12))
+    if recorder is None or not recorder.add(row):
+        insert_rows(store, [row])
+        if recorder is not None:
+            recorder.recovered()
+    return str(row["ref"])
+
+
+def settle(store: Store) -> None:
+    """Write this process's queued answer rows, for a read that must see them."""
+    found = _recorders.get(store.url)
+    if found is not None:
+        found.flush()
+
+
+def insert_rows(store: Store, rows: list[dict[str, Any]]) -> None:
+    """Insert answer rows (made by :func:`save_answer`) in one transaction."""
+    with store.engine.begin() as conn:
+        conn.execute(_RECORD, rows)
+
+
 def record_answer(store: Store, asked: Asked) -> int:
-    """Insert the answer's row; its id."""
-    values = {
+    """Insert the answer's row now; its id."""
+    with store.engine.begin() as conn:
+        # the table's one compiled insert with this row's parameters: building a
+        # statement with .values() per answer cost twice the CPU of the insert itself
+        result = conn.execute(_RECORD, _row(asked, None))
+        key = result.inserted_primary_key
+        assert key is not None  # an insert into a table with a primary key
+        return int(key[0])
+
+
+def _row(asked: Asked, ref: str | None) -> dict[str, Any]:
+    return {
+        "ref": ref,
         "asked_at": utcnow(),
         "kind": asked.kind,
         "confidence": round(float(asked.confidence), 4),
@@ -64,27 +119,23 @@ def record_answer(store: Store, asked: Asked) -> int:
         "question": None if asked.kind == "signposted" else asked.question,
         "status": "new",
     }
-    with store.engine.begin() as conn:
-        # the table's one compiled insert with this row's parameters: building a
-        # statement with .values() per answer cost twice the CPU of the insert itself
-        result = conn.execute(_RECORD, values)
-        key = result.inserted_primary_key
-        assert key is not None  # an insert into a table with a primary key
-        return int(key[0])
 
 
 def record_feedback(
-    store: Store, answer_id: int, helpful: bool, comment: str | None, question: str | None
+    store: Store, answer: int | str, helpful: bool, comment: str | None, question: str | None
 ) -> bool:
-    """Feedback on an answer (replacing earlier feedback); False when the row is gone.
+    """Feedback on an answer, named by its ``ref`` (or, for rows from before refs, its
+    id), replacing earlier feedback; False when the row is not there.
 
     ``question`` (scrubbed) is stored with a not-helpful mark when the row has none yet,
     so it reaches the inbox; a signposted answer's question never is.
     """
     table = schema.answers
+    settle(store)
+    key = table.c.ref if isinstance(answer, str) else table.c.id
     with store.engine.begin() as conn:
         row = conn.execute(
-            sa.select(table.c.kind, table.c.question).where(table.c.id == answer_id)
+            sa.select(table.c.id, table.c.kind, table.c.question).where(key == answer)
         ).first()
         if row is None:
             return False
@@ -95,7 +146,7 @@ def record_feedback(
         }
         if not helpful and row.question is None and question and row.kind != "signposted":
             values["question"] = question
-        conn.execute(table.update().where(table.c.id == answer_id).values(**values))
+        conn.execute(table.update().where(table.c.id == row.id).values(**values))
     return True
 
 
@@ -141,6 +192,7 @@ def inbox(
     until: datetime | None = None,
 ) -> list[Item]:
     """Stored questions, newest first: by default only refused or marked not helpful."""
+    settle(store)
     t = schema.answers
     query = sa.select(t).where(t.c.question.is_not(None)).order_by(t.c.asked_at.desc())
     if unanswered_only:

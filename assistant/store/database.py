@@ -40,7 +40,18 @@ def _version_1(conn: sa.Connection) -> None:
     schema.metadata.create_all(conn, tables=list(schema.VERSION_1))
 
 
-MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {1: _version_1}
+def _version_2(conn: sa.Connection) -> None:
+    """``answers.ref`` and its unique index (a database created by this release's step 1
+    has them already)."""
+    columns = {c["name"] for c in sa.inspect(conn).get_columns(schema.answers.name)}
+    if "ref" not in columns:
+        conn.execute(sa.text("ALTER TABLE answers ADD COLUMN ref VARCHAR(32)"))
+    for index in schema.answers.indexes:
+        if index.name == "ix_answers_ref":
+            index.create(conn, checkfirst=True)
+
+
+MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {1: _version_1, 2: _version_2}
 LATEST = max(MIGRATIONS)
 
 

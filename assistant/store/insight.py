@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from assistant.store import schema
+from assistant.store.answers import settle
 from assistant.store.database import Store
 
 
@@ -31,6 +32,7 @@ class Insight:
 
 
 def insight(store: Store, since: datetime, until: datetime, top: int = 10) -> Insight:
+    settle(store)
     a = schema.answers
     in_range = (a.c.asked_at >= since, a.c.asked_at < until)
     with store.engine.connect() as conn:

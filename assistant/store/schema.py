@@ -22,6 +22,9 @@ answers = sa.Table(
     "answers",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
+    # a random key made when the answer is given, before its row is written: its answer_id
+    # names it (rows from before schema version 2 have none and are named by id)
+    sa.Column("ref", sa.String(32), index=True, unique=True),
     sa.Column("asked_at", sa.DateTime, nullable=False, index=True),
     # card, extract, refused or signposted
     sa.Column("kind", sa.String(16), nullable=False),
@@ -100,7 +103,7 @@ audit = sa.Table(
     sa.Column("detail", sa.Text, nullable=False, default=""),
 )
 
-# Version 1 of the schema: every table above.
+# Version 1 of the schema: every table above (version 2 adds ``answers.ref``).
 VERSION_1 = (
     answers,
     search_misses,

@@ -2,10 +2,10 @@
 
 Only origins listed in ``embed_allowed_origins`` (and this site itself) may frame
 ``/embed`` or call the API from a browser. CORS echoes the exact allowed origin, never
-``*``. Every route that runs the model is rate limited with Flask-Limiter, per client
-address (after ``proxy_hops`` trusted proxies) and allowed calling origin: the ``Origin``
-and ``Host`` headers are the client's to choose, so an origin that is not on the allowlist
-never makes a bucket of its own.
+``*``. Every route that runs the model is rate limited (:mod:`assistant.web.ratelimit`),
+per client address (after ``proxy_hops`` trusted proxies) and allowed calling origin: the
+``Origin`` and ``Host`` headers are the client's to choose, so an origin that is not on
+the allowlist never makes a bucket of its own.
 """
 
 from __future__ import annotations
@@ -13,15 +13,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
-from flask_limiter import Limiter, RateLimitExceeded
-from limits import parse_many
 
 from assistant.config import Settings
-from assistant.errors import ConfigError, PairError
+from assistant.errors import PairError
 from assistant.web import settings
-from assistant.web.errors import error_response
 from assistant.web.hosts import own_origin
-from assistant.web.ratecounts import storage_uri
+from assistant.web.ratelimit import Limits
 from assistant.web.security import CSP
 
 CORS_PATHS = ("/api/", "/widget/")
@@ -36,8 +33,9 @@ def init_app(app: Flask, config: Settings) -> None:
     app.before_request(_refuse_foreign_origin)
     app.after_request(_cors)
     if config.rate_limit.strip():
-        app.extensions["pair.limiter"] = _limiter(app, config)
-        app.register_error_handler(RateLimitExceeded, _rate_limited)
+        limits = Limits(config, _limit_key, _is_lookup, _not_limited)
+        limits.init_app(app)
+        app.extensions["pair.limits"] = limits
 
 
 def embed_csp() -> str:
@@ -85,27 +83,6 @@ LOOKUP_PATHS = ("/api/search", "/api/passages/", "/search")
 ASK_FORMS = ("/", "/embed")
 
 
-def _limiter(app: Flask, config: Settings) -> Limiter:
-    for name, value in (
-        ("RATE_LIMIT", config.rate_limit),
-        ("LOOKUP_RATE_LIMIT", config.lookup_rate_limit),
-    ):
-        try:
-            parse_many(value)
-        except ValueError:
-            raise ConfigError(f"PAIR_{name}={value!r} is not a rate such as 60/minute") from None
-    return Limiter(
-        _limit_key,
-        app=app,
-        application_limits=[
-            lambda: config.lookup_rate_limit if _is_lookup() else config.rate_limit
-        ],
-        application_limits_exempt_when=_not_limited,
-        storage_uri=storage_uri(config.rate_limit_storage),
-        headers_enabled=True,
-    )
-
-
 def _is_lookup() -> bool:
     """Lookups are cheap and come in bursts (search as you type): a separate allowance."""
     return request.path.startswith(LOOKUP_PATHS)
@@ -125,9 +102,3 @@ def _not_limited() -> bool:
     if request.path.startswith(("/api/", "/search")):
         return False
     return not (request.method == "POST" and request.path in ASK_FORMS)
-
-
-def _rate_limited(exc: RateLimitExceeded) -> tuple[Response | str, int]:
-    return error_response(
-        429, "rate_limited", "Too many requests from this site. Wait a minute and try again."
-    )

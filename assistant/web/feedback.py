@@ -1,17 +1,24 @@
 """Answer ids and "Was this helpful?": record each answer, take feedback on it.
 
 Every answer is recorded (kind, confidence, step, what it cited; the question only as
-``PAIR_STORE_QUESTIONS`` allows, scrubbed) and gets an ``answer_id``: the row's id signed
-with the instance key and a timestamp, so any worker on any host can check it and it
-expires after ``PAIR_FEEDBACK_HOURS``. Under ``unanswered`` the signed id also carries the
-scrubbed question of an answered question, so that a "No" can bring it to the inbox
-without it being stored before. A database that is down costs the feedback, never the
-answer: the answer goes out without an ``answer_id``.
+``PAIR_STORE_QUESTIONS`` allows, scrubbed) and gets an ``answer_id``: the row's random
+``ref`` signed with the instance key and a timestamp, so any worker on any host can check
+it and it expires after ``PAIR_FEEDBACK_HOURS``. Under ``unanswered`` the signed id also
+carries the scrubbed question of an answered question, so that a "No" can bring it to the
+inbox without it being stored before. A database that is down costs the feedback, never
+the answer: the answer goes out without an ``answer_id``.
+
+Rows are written by a background thread within ``PAIR_RECORD_DELAY_SECONDS``
+(:mod:`assistant.store.recorder`). Feedback answered by the worker that gave the answer
+writes that worker's queue first; feedback reaching another worker before the row is
+written waits for it, for as long as that worker may hold it.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +30,7 @@ from assistant.answer.compose import Answer
 from assistant.errors import NotFound, PairError, ValidationError
 from assistant.store import answers as rows
 from assistant.store.database import Store, get_store, secret_key
+from assistant.store.recorder import Recorder
 from assistant.store.scrub import scrub
 from assistant.web import metrics, settings
 
@@ -31,6 +39,11 @@ bp = Blueprint("feedback", __name__)
 MAX_COMMENT = 500
 MAX_ANSWER_ID = 4000
 THANKS = "Thank you. Your feedback was recorded."
+MAX_DELAY = 60.0  # seconds an answer's row may wait to be written, at most
+# feedback on a row not found yet waits this long beyond the delay for another worker's
+# writer (a batch under way, a busy database), polling every POLL_SECONDS
+WRITE_GRACE = 5.0
+POLL_SECONDS = 0.1
 
 
 class NotRecorded(PairError):
@@ -71,12 +84,25 @@ def record(reply: Answer, node: str | None) -> str | None:
         question=text if rows.kept_text(policy, kind) else None,
     )
     try:
-        row_id = rows.record_answer(store(), asked)
+        ref = rows.save_answer(store(), asked, _recorder())
     except SQLAlchemyError as exc:
         log.warning("answer not recorded: database unavailable (%s)", type(exc).__name__)
+        metrics.count_unrecorded(1)
         return None
     pending = text if policy == "unanswered" and kind in ("card", "extract") else None
-    return _serializer().dumps({"a": row_id, "q": pending})
+    return _serializer().dumps({"r": ref, "q": pending})
+
+
+def record_delay() -> float:
+    """``PAIR_RECORD_DELAY_SECONDS`` within [0, MAX_DELAY]; 0 for anything not a number."""
+    delay = settings().record_delay_seconds
+    return min(delay, MAX_DELAY) if delay > 0 and math.isfinite(delay) else 0.0
+
+
+def _recorder() -> Recorder | None:
+    """This process's writer of answer rows, or None when they are written in requests."""
+    delay = record_delay()
+    return rows.recording(store(), delay, metrics.count_unrecorded) if delay else None
 
 
 def record_search_miss(query: str) -> None:
@@ -127,18 +153,23 @@ def give_feedback(answer_id: str, helpful: bool, comment: str | None) -> None:
     is down."""
     hours = settings().feedback_hours
     try:
-        data = _serializer().loads(answer_id, max_age=hours * 3600)
+        data, signed = _serializer().loads(answer_id, max_age=hours * 3600, return_timestamp=True)
     except SignatureExpired:
         raise NotFound(f"that answer is older than {hours} hours and takes no feedback") from None
     except BadSignature:
         raise NotFound("there is no answer with that answer_id") from None
-    if not isinstance(data, dict) or not isinstance(data.get("a"), int):
-        raise NotFound("there is no answer with that answer_id")
+    answer = _answer_key(data)
     pending = data.get("q") if isinstance(data.get("q"), str) else None
+    # the signature's time is in whole seconds: the answer came up to one second later
+    written_by = signed.timestamp() + 1 + record_delay() + WRITE_GRACE
     try:
-        found = rows.record_feedback(
-            store(), data["a"], helpful, scrub(comment) if comment else None, pending
-        )
+        while True:
+            found = rows.record_feedback(
+                store(), answer, helpful, scrub(comment) if comment else None, pending
+            )
+            if found or not isinstance(answer, str) or time.time() >= written_by:
+                break
+            time.sleep(POLL_SECONDS)  # another worker may not have written the row yet
     except SQLAlchemyError as exc:
         log.warning("feedback not recorded: database unavailable (%s)", type(exc).__name__)
         raise NotRecorded(
@@ -147,6 +178,15 @@ def give_feedback(answer_id: str, helpful: bool, comment: str | None) -> None:
     if not found:
         raise NotFound("that answer is no longer kept, so it takes no feedback")
     metrics.count_feedback(helpful)
+
+
+def _answer_key(data: Any) -> int | str:
+    """The ``ref`` a signed answer id names (or the row id in ids from before refs)."""
+    if isinstance(data, dict):
+        for name, kind in (("r", str), ("a", int)):
+            if isinstance(data.get(name), kind) and not isinstance(data[name], bool):
+                return data[name]  # type: ignore[no-any-return]
+    raise NotFound("there is no answer with that answer_id")
 
 
 @bp.post("/api/feedback")

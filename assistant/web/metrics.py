@@ -3,8 +3,9 @@
 Requests and their latency are labelled by Flask endpoint (``api.ask``; ``unmatched`` for
 an unknown address), method and status class (``2xx``), never by path or query, so the
 number of series stays bounded and no question text becomes a label. Answers are counted
-by kind, feedback by helpful yes or no. The index build and passage count, and whether
-the database answered a check in the last few seconds, are read when scraped.
+by kind, feedback by helpful yes or no, and answers whose row the database failed to take.
+The index build and passage count, and whether the database answered a check in the last
+few seconds, are read when scraped.
 
 Only clients whose connecting address is in ``PAIR_METRICS_ALLOW`` may read it (loopback
 by default); anyone else gets the ordinary 404 page. The address checked is the one that
@@ -82,6 +83,11 @@ FEEDBACK = Counter(
     ("helpful",),
     registry=COUNTED,
 )
+UNRECORDED = Counter(
+    "pair_answers_unrecorded",
+    "Answers given whose row could not be written to the database (it failed or was down).",
+    registry=COUNTED,
+)
 for _kind in KINDS:
     ANSWERS.labels(kind=_kind)
 for _helpful in ("yes", "no"):
@@ -96,6 +102,10 @@ def init_app(app: Flask, config: Settings) -> None:
 
 def count_answer(kind: str) -> None:
     ANSWERS.labels(kind=kind if kind in KINDS else "extract").inc()
+
+
+def count_unrecorded(rows: int) -> None:
+    UNRECORDED.inc(rows)
 
 
 def count_feedback(helpful: bool) -> None:

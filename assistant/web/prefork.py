@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ from typing import Any
 from flask import Flask
 
 from assistant.config import Settings
+from assistant.store.recorder import stop_all as stop_recording
 
 log = logging.getLogger(__name__)
 SERVERS = ("auto", "gunicorn", "waitress")
@@ -58,6 +60,9 @@ def serve(app: Flask, settings: Settings, host: str, port: int, workers: int, se
     if choose_server(server) == "waitress":
         from assistant.web.server import create_server
 
+        # SIGTERM ends the process as Ctrl-C does, through the handlers registered with
+        # atexit (which write the answer rows still queued), not at once
+        signal.signal(signal.SIGTERM, _exit_on_term)
         create_server(app, settings, host, port).run()
         return
     if workers > 1 and settings.rate_limit_storage.startswith("memory://"):
@@ -67,6 +72,10 @@ def serve(app: Flask, settings: Settings, host: str, port: int, workers: int, se
             workers,
         )
     _gunicorn(app, _gunicorn_options(settings, host, port, workers)).run()
+
+
+def _exit_on_term(signum: int, frame: Any) -> None:
+    raise SystemExit(0)
 
 
 @contextmanager
@@ -95,7 +104,8 @@ def _worker_exited(server: Any, worker: Any) -> None:
 
 
 def _worker_leaving(server: Any, worker: Any) -> None:
-    """gunicorn's ``worker_exit`` hook: leave now, with the exit status gunicorn chose.
+    """gunicorn's ``worker_exit`` hook: write the answer rows still queued, then leave now,
+    with the exit status gunicorn chose.
 
     A worker inherits at fork the C++ thread pools the parent created (ONNX Runtime's,
     for the question encoder); their destructors, run as the interpreter shuts down, fail
@@ -104,6 +114,7 @@ def _worker_leaving(server: Any, worker: Any) -> None:
     """
     leaving = sys.exc_info()[1]
     code = leaving.code if isinstance(leaving, SystemExit) else 1
+    stop_recording()  # os._exit below skips the handlers registered with atexit
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code if isinstance(code, int) else (0 if code is None else 1))

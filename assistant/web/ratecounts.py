@@ -77,5 +77,5 @@ class WindowCounts(Storage):
 
 
 def storage_uri(configured: str) -> str:
-    """The storage Flask-Limiter is given: these counters for ``memory://``, else as set."""
+    """The rate limits' storage: these counters for ``memory://``, else as set."""
     return f"{SCHEME}://" if configured.strip().startswith("memory://") else configured

@@ -117,7 +117,8 @@ STORED = (
         "A record of each answer: when it was given, its kind (summary, quotation, no "
         "answer, help for a parent), how confident the match was, the journey step and the "
         "passages cited; and your 'Was this helpful?' reply and comment, if you give one",
-        "In the service's database, seen only by signed-in curators and as totals",
+        "In the service's database (written there from the server's memory within half a "
+        "second, or as the service sets it), seen only by signed-in curators and as totals",
         "180 days unless the service sets another period (PAIR_RETENTION_DAYS), then deleted",
         "So the evidence team can see which evidence is used and where answers fall short",
     ),
@@ -127,7 +128,8 @@ STORED = (
         "numbers, NHS numbers, postcodes and dates are removed. A question from a parent "
         "about their own baby, or from someone who may be in danger, is never kept: only "
         "that one was asked is counted",
-        "In the service's database, seen only by signed-in curators",
+        "In the service's database (written there with the answer's record), seen only by "
+        "signed-in curators",
         "180 days unless the service sets another period (PAIR_RETENTION_DAYS), then deleted",
         "So the evidence team can fill the gaps in the evidence",
     ),

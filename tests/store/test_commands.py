@@ -31,7 +31,7 @@ def fail(runner: CliRunner, env: dict[str, str], *args: str, stdin: str = "") ->
 
 
 def test_db_upgrade_then_users_lifecycle(runner: CliRunner, env: dict[str, str]) -> None:
-    assert "Applied schema version(s) 1 on sqlite" in run(runner, env, "db", "upgrade")
+    assert "Applied schema version(s) 1, 2 on sqlite" in run(runner, env, "db", "upgrade")
     assert "latest schema version" in run(runner, env, "db", "upgrade")
     assert "No accounts yet" in run(runner, env, "users", "list")
     out = run(runner, env, "users", "add", "Ann@Trust.nhs.uk", "--role", "admin", stdin=PASSWORD)

@@ -13,9 +13,10 @@ from itsdangerous import URLSafeTimedSerializer
 
 from assistant.config import Settings
 from assistant.search.engine import Engine
-from assistant.store.answers import inbox
+from assistant.store.answers import Asked, inbox, insert_rows, record_answer, save_answer
 from assistant.store.database import Store, get_store, secret_key
-from assistant.web import create_app
+from assistant.store.recorder import Recorder
+from assistant.web import create_app, feedback
 
 ANSWERED = "How many specialised parent-infant teams are in England?"
 REFUSED = "What is the best recipe for lemon drizzle cake? Email me at jo@example.com"
@@ -151,6 +152,39 @@ def test_an_expired_or_purged_answer_takes_no_feedback(
     assert "no longer kept" in response.get_json()["error"]["message"]
 
 
+def test_an_answer_id_given_before_refs_still_takes_feedback(fresh: Flask) -> None:
+    signer = URLSafeTimedSerializer(
+        secret_key(fresh.extensions["pair.settings"]), salt="pair-answer-id"
+    )
+    row = record_answer(db(fresh), Asked("extract", 0.8, passage_ids=("p1",)))
+    older = signer.dumps({"a": row, "q": "How is the team funded?"})
+    response = fresh.test_client().post(
+        "/api/feedback", json={"answer_id": older, "helpful": False}
+    )
+    assert response.status_code == 200
+    assert [i.question for i in inbox(db(fresh))] == ["How is the team funded?"]
+
+
+def test_feedback_waits_for_a_row_another_worker_has_not_written_yet(
+    fresh: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signer = URLSafeTimedSerializer(
+        secret_key(fresh.extensions["pair.settings"]), salt="pair-answer-id"
+    )
+    elsewhere = Recorder(lambda rows: insert_rows(db(fresh), rows), delay=0.5)  # not this one's
+    ref = save_answer(db(fresh), Asked("extract", 0.8), elsewhere)
+    body = {"answer_id": signer.dumps({"r": ref, "q": None}), "helpful": True}
+    client = fresh.test_client()
+    assert client.post("/api/feedback", json=body).status_code == 200  # once it was written
+    monkeypatch.setattr(feedback, "WRITE_GRACE", 0.2)
+    never = {"answer_id": signer.dumps({"r": "never-written", "q": None}), "helpful": True}
+    started = time.monotonic()
+    response = client.post("/api/feedback", json=never)
+    assert response.status_code == 404  # after waiting as long as a worker may hold a row
+    assert time.monotonic() - started >= 0.2
+    elsewhere.stop()
+
+
 def test_an_answer_id_from_another_key_is_unknown(fresh: Flask) -> None:
     foreign = URLSafeTimedSerializer("another key", salt="pair-answer-id").dumps(
         {"a": 1, "q": None}
@@ -203,11 +237,27 @@ def test_no_feedback_form_on_a_signpost(fresh: Flask) -> None:
     assert "Was this helpful?" not in page
 
 
-def test_a_database_outage_never_fails_an_answer(settings: Settings, engine: Engine) -> None:
-    down = replace(settings, database_url="postgresql+psycopg://nobody@127.0.0.1:1/none")
+@pytest.mark.parametrize("delay", [0.0, 0.5])
+def test_a_database_outage_never_fails_an_answer(
+    settings: Settings, engine: Engine, delay: float, caplog: pytest.LogCaptureFixture
+) -> None:
+    down = replace(
+        settings,
+        database_url=f"postgresql+psycopg://nobody@127.0.0.1:1/none{delay:g}",
+        record_delay_seconds=delay,
+    )
     client = create_app({"TESTING": True}, settings=down).test_client()
+    first = ask(client, ANSWERED)
+    assert first["sentences"]
+    if first["answer_id"] is not None:  # queued for the writer before the database was tried
+        assert delay > 0
+        late = client.post("/api/feedback", json={"answer_id": first["answer_id"], "helpful": True})
+        assert late.status_code == 503  # its write failed; the database is still down
+    # once a write has failed, answers are recorded in their requests again: without one
     data = ask(client, ANSWERED)
     assert data["answer_id"] is None and data["sentences"]
+    assert "not recorded: database unavailable (OperationalError)" in caplog.text
+    assert "specialised" not in caplog.text  # never the question
     page = client.post("/", data={"message": ANSWERED})
     assert page.status_code == 200 and "Was this helpful?" not in page.get_data(as_text=True)
     health = client.get("/healthz").get_json()

@@ -150,7 +150,7 @@ class PhraseIndex:
         words: np.ndarray,
         word_ends: np.ndarray,
         marks: list[str],
-        postings: np.ndarray,
+        postings: np.ndarray | PostingsFile,
         indptr: np.ndarray,
         bounds: np.ndarray,
     ) -> None:
@@ -178,7 +178,7 @@ class PhraseIndex:
             mapped("words.npy"),
             mapped("word_ends.npy"),
             marks,
-            mapped("postings.npy"),
+            PostingsFile(folder / "postings.npy"),
             mapped("indptr.npy"),
             mapped("bounds.npy"),
         )
@@ -191,7 +191,7 @@ class PhraseIndex:
         arrays = {
             "words.npy": self.words,
             "word_ends.npy": self.word_ends,
-            "postings.npy": self.postings,
+            "postings.npy": np.asarray(self.postings),
             "indptr.npy": self.indptr,
             "bounds.npy": self.bounds,
         }
@@ -300,11 +300,16 @@ class PhraseIndex:
         start = int(self.word_ends[n - 1]) if n else 0
         return bytes(self.words[start : int(self.word_ends[n])])
 
+    def _list(self, token: int) -> np.ndarray:
+        """The places of ``token``, ascending."""
+        listed: np.ndarray = self.postings[int(self.indptr[token]) : int(self.indptr[token + 1])]
+        return listed
+
     def _count(self, ids: list[int]) -> int:
         return sum(int(self.indptr[t + 1] - self.indptr[t]) for t in ids)
 
     def _at(self, ids: list[int]) -> np.ndarray:
-        lists = [np.asarray(self.postings[self.indptr[t] : self.indptr[t + 1]]) for t in ids]
+        lists = [self._list(t) for t in ids]
         found = np.concatenate(lists) if lists else np.zeros(0, dtype=np.int64)
         return np.sort(found.astype(np.int64)) if len(ids) > 1 else found.astype(np.int64)
 
@@ -312,8 +317,37 @@ class PhraseIndex:
         """Which of ``places`` one of the tokens ``ids`` stands at."""
         keep = np.zeros(len(places), dtype=bool)
         for t in ids:
-            listed = self.postings[self.indptr[t] : self.indptr[t + 1]]
+            listed = self._list(t)
             if len(listed):
                 at = np.minimum(np.searchsorted(listed, places), len(listed) - 1)
                 keep |= listed[at] == places
         return keep
+
+
+class PostingsFile:
+    """A saved postings array read a slice at a time, as a phrase needs it.
+
+    Memory-mapping it would leave the pages a server's phrases touched in its memory (the
+    kernel maps whole runs of the page cache at a time, up to megabytes for a binary
+    search's single read), until a worker held most of the file; read this way they stay
+    in the page cache, which every worker shares and the system can reclaim."""
+
+    def __init__(self, path: Path) -> None:
+        header = np.load(path, mmap_mode="r", allow_pickle=False)
+        self.path = path
+        self.dtype = header.dtype
+        self.offset = int(header.offset)
+        self.size = int(header.shape[0])
+        del header  # only its layout is kept
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, span: slice) -> np.ndarray:
+        start, stop, _step = span.indices(self.size)
+        count = max(0, stop - start)
+        offset = self.offset + start * self.dtype.itemsize
+        return np.fromfile(self.path, dtype=self.dtype, count=count, offset=offset)
+
+    def __array__(self, dtype: np.dtype | None = None, copy: bool | None = None) -> np.ndarray:
+        return self[:].astype(dtype) if dtype is not None else self[:]

@@ -18,6 +18,7 @@ from assistant.search.phrasebuild import build_phrase_index
 from assistant.search.phrases import (
     FOLDS_TO_ASCII,
     PhraseIndex,
+    PostingsFile,
     joined_text,
     phrase_pattern,
     shape,
@@ -87,8 +88,15 @@ def test_a_rebuild_makes_the_index_a_first_build_makes(tmp_path: Path) -> None:
     texts = ["Rare Jewels (PAIR) teams.", "Section 75, pooled budgets", "\u0130n the kind plan"]
     first, _read = build_phrase_index(texts)
     first.save(tmp_path)
+    loaded = PhraseIndex.load(tmp_path)
+    # read a slice at a time, not mapped into the server's memory
+    assert isinstance(loaded.postings, PostingsFile)
+    assert np.array_equal(np.asarray(loaded.postings), first.postings)
+    assert loaded.postings[2:5].tolist() == first.postings[2:5].tolist()
+    for phrase in ("rare jewels", "(PAIR)", "75,", "kind plan", "in the"):
+        assert loaded.holding(phrase).tolist() == first.holding(phrase).tolist()  # type: ignore[union-attr]
     changed = [texts[2], "New: rare jewels; £300", texts[0]]
-    again, read = build_phrase_index(changed, (PhraseIndex.load(tmp_path), texts))
+    again, read = build_phrase_index(changed, (loaded, texts))
     full, _read = build_phrase_index(changed)
     assert read == 1
     for name in ("words", "word_ends", "postings", "indptr", "bounds"):

@@ -37,6 +37,12 @@ from assistant.lookup.facets import Counted, FacetTable
 from assistant.lookup.highlight import segments
 from assistant.lookup.results import result_dict
 from assistant.search.lexical import stem_words, tokenize
+from assistant.search.phrases import (
+    FOLDS_TO_ASCII,
+    joined_text,
+    plain_word,
+)
+from assistant.search.phrases import phrase_pattern as phrase_pattern  # answer's card search
 from assistant.search.retrieval import Hit, Hits, SearchResult
 
 if TYPE_CHECKING:
@@ -228,6 +234,28 @@ def phrase_positions(index: EvidenceIndex, phrases: tuple[str, ...]) -> np.ndarr
     """Positions of the passages whose text, heading or section holds every phrase as
     whole words (any case).
 
+    The build's phrase index answers for phrases of plain words (see
+    :class:`~assistant.search.phrases.PhraseIndex`) without reading any passage; other
+    phrases, and every phrase of a build without that index, are found by
+    :func:`read_positions` among the passages the first ones left."""
+    held: np.ndarray | None = None
+    rest = []
+    for phrase in phrases:
+        found = index.phrases.holding(phrase) if index.phrases is not None else None
+        if found is None:
+            rest.append(phrase)
+        else:
+            held = found if held is None else np.intersect1d(held, found, assume_unique=True)
+    if held is not None and (not rest or not len(held)):
+        return held
+    return read_positions(index, tuple(rest), held)
+
+
+def read_positions(
+    index: EvidenceIndex, phrases: tuple[str, ...], within: np.ndarray | None = None
+) -> np.ndarray:
+    """:func:`phrase_positions` by reading passages (among ``within``, if given).
+
     Only passages holding the stems of the phrases' words are read: a phrase matches
     whole words only, so each run of letters and digits in it is a whole term of any text
     that holds it, and the BM25 text includes the section, so headings are narrowed the
@@ -242,6 +270,8 @@ def phrase_positions(index: EvidenceIndex, phrases: tuple[str, ...]) -> np.ndarr
         for stem in found
     ]
     candidates = index.lexical.holding_all(stems)
+    if within is not None:
+        candidates = within if candidates is None else np.intersect1d(candidates, within)
     pool = range(len(index.passages)) if candidates is None else candidates.tolist()
     checks = [PhraseCheck(p) for p in phrases]
     passages = index.passages
@@ -259,18 +289,11 @@ def _holds_all(checks: list[PhraseCheck], passage: Passage) -> bool:
         if check.holds(text, folded):
             continue
         if joined is None:
-            whole = f"{text}\n{passage.heading}\n{passage.section}"
+            whole = joined_text(text, passage.heading, passage.section)
             joined = (whole, folded_text(whole))
         if not check.holds(*joined):
             return False
     return True
-
-
-# The characters that ``re.IGNORECASE`` matches with an ASCII letter but that
-# ``str.lower()`` does not turn into it, or turns into two characters (the tests check
-# every code point): a text without them holds an ASCII word, case ignored, exactly where
-# its lower-case form holds the lower-case word.
-FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
 
 
 def folded_text(text: str) -> str | None:
@@ -278,21 +301,6 @@ def folded_text(text: str) -> str | None:
     if text.isascii() or not any(c in text for c in FOLDS_TO_ASCII):
         return text.lower()
     return None
-
-
-def plain_word(word: str) -> bool:
-    """Whether ``word`` is ASCII but for marks with no case that are no word character
-    ("£300", "2019–20"): the pattern matches it where the lower-cased text holds it
-    lower-cased, and its terms are the terms of the ASCII runs between the marks."""
-    return word.isascii() or all(c.isascii() or caseless_mark(c) for c in word)
-
-
-@lru_cache(maxsize=4096)
-def caseless_mark(char: str) -> bool:
-    """Neither a word character nor a character with case (lower-casing it, upper-casing
-    it, and matching it in any case leave it as it is: the tests check every code
-    point)."""
-    return not (char.isalnum() or char == "_") and char.lower() == char == char.upper()
 
 
 class PhraseCheck:
@@ -320,14 +328,6 @@ class PhraseCheck:
                 return True
             at = folded.find(self.first, at + 1)
         return False
-
-
-@lru_cache(maxsize=256)
-def phrase_pattern(phrase: str) -> re.Pattern[str]:
-    """The phrase as whole words, any case, any run of spaces between (escaped, never a
-    regex from the query): "Section 75" finds "section  75" but not "Section 750"."""
-    body = r"\s+".join(re.escape(word) for word in phrase.split())
-    return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
 
 
 def _match(

@@ -74,6 +74,9 @@ from assistant.search.neighbours import (
     updated_neighbours,
 )
 from assistant.search.onnxencoder import ENCODER_FILE
+from assistant.search.phrasebuild import build_phrase_index
+from assistant.search.phrases import FILES as PHRASE_INDEX_FILES
+from assistant.search.phrases import PhraseIndex, joined_text
 from assistant.search.reuse import (
     Neighbours,
     Placed,
@@ -122,6 +125,9 @@ LEXICAL_FILES = (
 )
 # The term counts beside them, which a rebuild reuses (builds before them lack them)
 LEXICAL_COUNTS = tuple(f"lexical/{name}" for name in COUNTS_FILES)
+# Where each word stands, for quoted phrases (builds before it lack it: phrases are then
+# found by reading the passages)
+PHRASE_FILES = tuple(f"phrases/{name}" for name in PHRASE_INDEX_FILES)
 LOCK = ".build.lock"
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -162,6 +168,8 @@ class EvidenceIndex:
     encoder_path: Path | None = None
     # each passage's nearest passages by vector, best first (None: older builds)
     related: np.ndarray | None = None
+    # where each word stands in each passage, for quoted phrases (None: older builds)
+    phrases: PhraseIndex | None = None
     # vectors stored with the build for short texts (the journey's steps), by text
     stored_texts: dict[str, int] = dataclasses.field(default_factory=dict)
     stored_vectors: np.ndarray = dataclasses.field(
@@ -294,7 +302,7 @@ def build_index(
         known, prior = previous_build(serving, embedder, passage_vectors, served, sentence_rules())
         neighbours = previous_neighbours(serving, served) if prior is not None else None
         reusing = Reusing(embedder, known, neighbours, prior)
-        counted = _previous_terms(serving, served)
+        carried = Carried(_previous_terms(serving, served), _previous_phrases(serving, served))
 
         def finish(folder: Path, manifest: dict[str, Any]) -> None:
             _write_texts(folder, stored, reusing, manifest["dimension"])
@@ -314,7 +322,7 @@ def build_index(
             verify,
             approximate_above,
             finish,
-            counted,
+            carried,
         )
         _point_current(index_dir, final)
         _prune(builds, keep=final)
@@ -343,18 +351,18 @@ def _build_folder(
     verify: Callable[[EvidenceIndex], None] | None,
     approximate_above: int,
     finish: Callable[[Path, dict[str, Any]], None],
-    counted: tuple[TermCounts, list[str]] | None = None,
+    carried: Carried | None = None,
 ) -> tuple[Path, dict[str, Any]]:
     """Write, verify and rename a new build folder; nothing is left behind on failure.
 
     ``finish`` writes what the build carries beside the passages (the stored texts'
-    vectors) and completes the manifest before it is written. ``counted`` are the
-    serving build's term counts and the texts they count, to be reused."""
+    vectors) and completes the manifest before it is written. ``carried`` is what of the
+    serving build's lexical and phrase indexes can be reused."""
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=builds))
     try:
         _write_retired(tmp / "retired.jsonl", previous, corpus.passages)
         manifest = _write_build(
-            tmp, corpus, embedder, fail_after or (lambda _name: None), approximate_above, counted
+            tmp, corpus, embedder, fail_after or (lambda _name: None), approximate_above, carried
         )
         finish(tmp, manifest)
         manifest["build_seconds"] = round(time.perf_counter() - started, 2)
@@ -425,7 +433,7 @@ def _write_build(
     embedder: Embedder,
     checkpoint: Callable[[str], None],
     approximate_above: int,
-    counted: tuple[TermCounts, list[str]] | None = None,
+    carried: Carried | None = None,
 ) -> dict[str, Any]:
     passages = corpus.passages
     keys = [passage_key(p.id, p.heading) for p in passages]
@@ -458,9 +466,12 @@ def _write_build(
     np.save(folder / "sentences.npy", sentence_vectors, allow_pickle=False)
     checkpoint("sentences.npy")
     lexical, tokenised = _lexical_index(
-        [_lexical_text(p, corpus.sources) for p in passages], counted
+        [_lexical_text(p, corpus.sources) for p in passages], carried.terms if carried else None
     )
     lexical.save(folder / "lexical")
+    joined = [joined_text(p.text, p.heading, p.section) for p in passages]
+    phrase_index, phrases_read = build_phrase_index(joined, carried.phrases if carried else None)
+    phrase_index.save(folder / "phrases")
     (folder / "synonyms.json").write_text(json.dumps(corpus.synonyms, ensure_ascii=False))
     checkpoint("lexical")
     _write_cards(folder, corpus.cards, embedder, int(vectors.shape[1]))
@@ -486,6 +497,7 @@ def _write_build(
         "vector_search": search,
         "lexical_tokens": tokens_version(),
         "passages_tokenised": tokenised,
+        "passages_phrase_read": phrases_read,
     }
 
 
@@ -500,6 +512,31 @@ def _lexical_index(
     moved = moved_positions(before, texts)
     fresh = len(texts) - int(np.count_nonzero(moved >= 0))
     return LexicalIndex.from_counts(recount(counts, moved, texts)), fresh
+
+
+@dataclass(frozen=True)
+class Carried:
+    """What a rebuild takes from the serving build instead of reading every passage
+    again: its term counts and its phrase index, each with the texts it was made of."""
+
+    terms: tuple[TermCounts, list[str]] | None = None
+    phrases: tuple[PhraseIndex, list[str]] | None = None
+
+
+def _previous_phrases(serving: Path, served: list[Passage]) -> tuple[PhraseIndex, list[str]] | None:
+    """The serving build's phrase index and the joined texts it holds, when it has one
+    whose files match their checksums (None: every passage is read)."""
+    if not served or not (serving / "phrases").is_dir():
+        return None
+    try:
+        manifest = json.loads((serving / "manifest.json").read_text(encoding="utf-8"))
+        if any(file_sha256(serving / name) != manifest["files"][name] for name in PHRASE_FILES):
+            raise ValueError("the phrase index does not match its checksums")
+        found = PhraseIndex.load(serving / "phrases")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("reading every passage's phrases afresh (%s)", exc)
+        return None
+    return found, [joined_text(p.text, p.heading, p.section) for p in served]
 
 
 def _previous_terms(serving: Path, served: list[Passage]) -> tuple[TermCounts, list[str]] | None:
@@ -784,7 +821,7 @@ def _artefacts(folder: Path) -> list[str]:
     if written != {*LEXICAL_FILES, *LEXICAL_COUNTS}:
         raise IndexError_(f"the lexical index wrote unexpected files: {sorted(written)}")
     encoder = [ENCODER_FILE] if (folder / ENCODER_FILE).is_file() else []
-    return [*_FILES, *LEXICAL_FILES, *LEXICAL_COUNTS, *encoder]
+    return [*_FILES, *LEXICAL_FILES, *LEXICAL_COUNTS, *PHRASE_FILES, *encoder]
 
 
 def _point_current(index_dir: Path, target: Path) -> None:
@@ -910,7 +947,7 @@ def load_index(
     manifest = read_manifest(folder)
     files = manifest.get("files")
     expected = {*_FILES, *LEXICAL_FILES}
-    optional = {ENCODER_FILE, *LEXICAL_COUNTS}
+    optional = {ENCODER_FILE, *LEXICAL_COUNTS, *PHRASE_FILES}
     if not isinstance(files, dict) or not expected <= set(files) <= expected | optional:
         raise unusable(f"index manifest {folder / 'manifest.json'} does not list the build's files")
     problems = damaged_files(folder, manifest, verify or "sizes" not in manifest)
@@ -937,6 +974,7 @@ def damaged_files(folder: Path, manifest: dict[str, Any], checksums: bool = True
 def _read_build(
     folder: Path, manifest: dict[str, Any], written: list[Passage] | None = None
 ) -> EvidenceIndex:
+    files = manifest["files"]
     passages = written if written is not None else _read_passages(folder / "passages.jsonl")
     sources = {
         sid: Source(**_tuples(row))
@@ -974,6 +1012,7 @@ def _read_build(
         sentence_vectors=sentence_vectors,
         encoder_path=folder / ENCODER_FILE if "query_encoder" in manifest else None,
         related=_optional_npy(folder / "related.npy"),
+        phrases=PhraseIndex.load(folder / "phrases") if "phrases/postings.npy" in files else None,
         **_stored_texts(folder),
     )
 

@@ -11,17 +11,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assistant.lookup.finder import (
-    FOLDS_TO_ASCII,
     PhraseCheck,
-    caseless_mark,
     folded_text,
     lookup,
     parse_query,
     phrase_pattern,
-    phrase_positions,
-    plain_word,
+    read_positions,
 )
 from assistant.search.engine import Engine
+from assistant.search.phrases import FOLDS_TO_ASCII, caseless_mark, plain_word
 from assistant.search.retrieval import Hits
 
 
@@ -106,7 +104,8 @@ def test_marks_without_case_match_only_themselves() -> None:
 def test_a_word_with_a_pound_sign_narrows_to_the_passages_holding_its_number(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """ "£300" reads only the passages holding the term 300, not every passage."""
+    """ "£300", found by reading passages (as builds without a phrase index find it),
+    reads only the passages holding the term 300, not every passage."""
     read: list[str] = []
     holds = PhraseCheck.holds
 
@@ -115,7 +114,7 @@ def test_a_word_with_a_pound_sign_narrows_to_the_passages_holding_its_number(
         return holds(self, text, folded)
 
     monkeypatch.setattr(PhraseCheck, "holds", counted)
-    found = phrase_positions(engine.index, ("£300",)).tolist()
+    found = read_positions(engine.index, ("£300",)).tolist()
     holding = engine.index.lexical.holding_all(["300"])
     # each passage holding the term is read once, and again with its heading and section
     assert found and len(read) <= 2 * len(holding) < len(engine.index.passages) / 10

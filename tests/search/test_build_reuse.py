@@ -15,6 +15,7 @@ from assistant.journey.guide import journey_step_texts
 from assistant.search.embedding import SentenceTransformerEmbedder
 from assistant.search.engine import Engine, index_problem, load_engine
 from assistant.search.index import (
+    PHRASE_FILES,
     EvidenceIndex,
     build_index,
     current_folder,
@@ -274,6 +275,7 @@ def test_a_rebuild_gives_what_a_full_build_gives(
     sources.write_text(sources.read_text().replace("Births in England", "Live births in England"))
     report = build_index(s.corpus_dir, s.index_dir, embedder)
     assert report.manifest["passages_tokenised"] < report.manifest["passage_count"]
+    assert report.manifest["passages_phrase_read"] < report.manifest["passage_count"]
     fresh = s.index_dir.parent / "from-scratch"
     build_index(s.corpus_dir, fresh, embedder)
     rebuilt, full = load_index(current_folder(s.index_dir)), load_index(current_folder(fresh))
@@ -284,6 +286,10 @@ def test_a_rebuild_gives_what_a_full_build_gives(
     assert np.abs(rebuilt.vectors - full.vectors).max() < 1e-5
     assert np.abs(rebuilt.sentence_vectors - full.sentence_vectors).max() < 1e-5
     assert np.array_equal(rebuilt.related, full.related)  # type: ignore[arg-type]
+    for name in PHRASE_FILES:  # the phrase index a full build makes, file for file
+        assert (current_folder(s.index_dir) / name).read_bytes() == (
+            current_folder(fresh) / name
+        ).read_bytes()
     engines = [load_engine(s, embedder), load_engine(s.replace(index_dir=fresh), embedder)]
     for question in ("How many teams were in Scotland?", "live births by local authority"):
         assert rebuilt.lexical.search(question, 10) == full.lexical.search(question, 10)

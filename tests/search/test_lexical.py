@@ -11,8 +11,9 @@ import bm25s
 import numpy as np
 import pytest
 
+from assistant.config import Settings
 from assistant.search.engine import Engine
-from assistant.search.index import current_folder
+from assistant.search.index import current_folder, load_index
 from assistant.search.lexical import (
     Corrector,
     LexicalIndex,
@@ -42,6 +43,26 @@ def test_the_corrector_picks_what_difflib_picks(engine: Engine) -> None:
     assert len(typos) > 300
     expected = [difflib.get_close_matches(t, vocabulary, n=1, cutoff=0.8) for t in typos]
     assert [corrector.correct(t) for t in typos] == [e[0] if e else None for e in expected]
+
+
+@pytest.mark.parametrize(
+    "typo", ["naive", "naïv", "héalt", "healht", "straße", "strasse", "ñandu", "aaaa", "\ud800ab"]
+)
+def test_the_corrector_counts_any_letter_as_difflib_does(typo: str) -> None:
+    """Letters outside the table's columns, long runs of one letter and mixed lengths."""
+    vocabulary = ["naïve", "naive", "health", "héalth", "straße", "strass", "ñandú", "a" * 300]
+    vocabulary += ["aaa", "aaaaa", "ab", "\ud800abc", "healthy", "he"]
+    expected = difflib.get_close_matches(typo, vocabulary, n=1, cutoff=0.8)
+    assert Corrector(vocabulary).correct(typo) == (expected[0] if expected else None)
+
+
+def test_a_loaded_index_has_its_corrector_before_any_question(
+    engine: Engine, settings: Settings
+) -> None:
+    """No request pays for making the corrector: the index makes it when loaded."""
+    index = load_index(current_folder(settings.index_dir))
+    assert index.lexical._corrector is not None
+    assert index.lexical.terms("secton") == ["section"]
 
 
 def test_a_misspelt_question_still_finds_its_term(engine: Engine) -> None:

@@ -212,8 +212,10 @@ class LexicalIndex:
         if data.dtype != np.dtype(params["dtype"]) or len(indptr) < len(vocab):
             raise ValueError("the lexical index arrays do not match its parameters")
         loaded = cls((data, indices, indptr), vocab, int(params["num_docs"]), synonyms)
-        # made with the index, not on a request's first unknown word
+        # made with the index, not on a request's first unknown word (nor the word list
+        # that keeps real words from being corrected)
         loaded._corrector = Corrector(vocab)
+        _english_words()
         return loaded
 
     def terms(self, query: str) -> list[str]:
@@ -224,9 +226,13 @@ class LexicalIndex:
         words = _words(query)
         stems = stem_words(words)
         return tuple(
-            stem if is_english_word(word) else self._correct(stem)
+            stem if self._known(stem) or is_english_word(word) else self._correct(stem)
             for word, stem in zip(words, stems, strict=True)
         )
+
+    def _known(self, stem: str) -> bool:
+        """Is ``stem`` indexed, or too short to correct?"""
+        return stem in self._vocab or len(stem) < _TYPO_MIN_CHARS
 
     def query_terms(self, query: str) -> list[Term]:
         """The question's key terms, each with its synonyms (see :class:`Term`)."""
@@ -240,7 +246,7 @@ class LexicalIndex:
         )
 
     def _correct(self, term: str) -> str:
-        if term in self._vocab or len(term) < _TYPO_MIN_CHARS:
+        if self._known(term):
             return term
         with self._corrector_lock:
             if self._corrector is None:  # an index being built: made on first use
@@ -548,7 +554,8 @@ class Corrector:
 def is_english_word(word: str) -> bool:
     """Is ``word`` (lower case) in pyspellchecker's English word list? Such a word is never
     "corrected" to an indexed term it merely resembles: "earn" is not a typo of "learn",
-    nor "weather" of "whether", though the evidence holds only the second of each."""
+    nor "weather" of "whether", though the evidence holds only the second of each. The
+    list is read once per process (about 0.2 s), when a served index loads."""
     return _english_words().contains(word)
 
 
@@ -566,7 +573,7 @@ class _SortedWords:
 
 @functools.cache
 def _english_words() -> _SortedWords:
-    from spellchecker import SpellChecker  # imported by the first question that needs it
+    from spellchecker import SpellChecker  # imported only where questions are read
 
     return _SortedWords(SpellChecker(language="en", distance=1).word_frequency.keys())
 

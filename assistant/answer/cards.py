@@ -69,8 +69,8 @@ def best_card(
 
     Only the question's topic words count as terms: "is it effective", "how do I" and
     the like say what kind of answer is wanted, which ``intent`` (the question's)
-    checks against the intents of the card's phrasings, unless the ``question`` uses
-    them in a name ("Best Start Family Service"). ``sims`` is ``cosines(index,
+    checks against the intents of the card's phrasings; such words inside a name of the
+    ``question`` ("Best Start Family Service") do count. ``sims`` is ``cosines(index,
     vector)`` when the caller has it already."""
     if not index.cards:
         return None

@@ -71,15 +71,20 @@ def test_a_card_answer_is_the_same_for_every_question_but_its_own_parts(engine: 
     ],
 )
 def test_a_question_gets_the_card_that_answers_it(engine: Engine, question: str, card: str) -> None:
+    found = _matched(engine, question)
+    assert found is not None and found.card.id == card
+
+
+def _matched(engine: Engine, question: str) -> CardMatch | None:
+    """The card the question gets at the served threshold."""
     index = engine.index
-    found = match(
+    return match(
         index,
         engine.embed(question),
         index.lexical.query_terms(question),
         engine.settings.card_threshold,
         question,
     )
-    assert found is not None and found.card.id == card
 
 
 def test_cosines_given_by_the_caller_choose_what_the_vector_alone_chooses(
@@ -130,13 +135,7 @@ def test_a_yes_written_for_another_question_is_not_shown(engine: Engine) -> None
     # them, and is found for this question through its key words on the unit it lacks
     index = engine.index
     question = "Does Northern Ireland have a mother and baby unit?"
-    found = match(
-        index,
-        engine.embed(question),
-        index.lexical.query_terms(question),
-        engine.settings.card_threshold,
-        question,
-    )
+    found = _matched(engine, question)
     assert found is not None and found.card.id == "northern-ireland-perinatal"
     assert found.phrasing == "Northern Ireland mother and baby unit"
     assert found.card.sentences[0].text.startswith("Yes:")

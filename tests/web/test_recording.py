@@ -8,10 +8,7 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,18 +18,13 @@ import sqlalchemy as sa
 
 from assistant.store import schema
 from assistant.store.database import SQLITE_FILE, Store
+from tests.web.serving import free_port, serve_command, wait_until_answering
 
 QUESTIONS = (
     "What is a Section 75 agreement?",
     "How are Family Hubs funded?",
     "What is the best recipe for lemon drizzle cake zebracorn?",
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _post(port: int, path: str, body: dict) -> tuple[int, dict]:
@@ -48,7 +40,7 @@ def _post(port: int, path: str, body: dict) -> tuple[int, dict]:
 @contextmanager
 def _serving(tmp: Path, database: str, *options: str, delay: str) -> Iterator[int]:
     """The server's port once it answers; it is stopped (SIGTERM) on the way out."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "PAIR_INSTANCE_DIR": str(tmp),
@@ -57,23 +49,12 @@ def _serving(tmp: Path, database: str, *options: str, delay: str) -> Iterator[in
         "PAIR_RATE_LIMIT": "1000/minute",
         "PAIR_RELOAD_CHECK_SECONDS": "0",
     }
-    cli = Path(sys.executable).with_name("pair-assistant")
     server = subprocess.Popen(
-        [str(cli), "serve", "--host", "127.0.0.1", "--port", str(port), *options],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        serve_command(port, *options), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                _post(port, "/api/ask", {"message": ""})  # a 422: nothing recorded
-                break
-            except OSError:
-                assert server.poll() is None, "the server stopped during start-up"
-                assert time.monotonic() < deadline, "the server did not answer in time"
-                time.sleep(0.2)
+        # a 422: nothing recorded
+        wait_until_answering(server, lambda: _post(port, "/api/ask", {"message": ""}))
         yield port
     finally:
         server.send_signal(signal.SIGTERM)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,6 +13,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.web.prefork import choose_server, worker_count
+from tests.web.serving import START_SECONDS, free_port, serve_command, wait_until_answering
 
 
 def test_workers_default_to_one_per_core(settings: Settings) -> None:
@@ -26,12 +25,6 @@ def test_workers_default_to_one_per_core(settings: Settings) -> None:
 def test_gunicorn_where_the_platform_forks() -> None:
     assert choose_server("auto") == ("gunicorn" if hasattr(os, "fork") else "waitress")
     assert choose_server("waitress") == "waitress"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _ask(port: int, question: str) -> tuple[int, dict]:
@@ -47,26 +40,17 @@ def _ask(port: int, question: str) -> tuple[int, dict]:
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="preforking needs fork")
 def test_two_workers_answer_from_the_preloaded_index(settings: Settings, engine: object) -> None:
-    port = _free_port()
-    cli = Path(sys.executable).with_name("pair-assistant")
+    port = free_port()
     env = {**os.environ, "PAIR_RATE_LIMIT": "1000/minute", "PAIR_WORKERS": "2"}
     server = subprocess.Popen(
-        [str(cli), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        serve_command(port), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                status, data = _ask(port, "What is a Section 75 agreement?")
-                break
-            except OSError:
-                assert server.poll() is None, "the server stopped during start-up"
-                assert time.monotonic() < deadline, "the server did not answer in time"
-                time.sleep(0.2)
+        status, data = wait_until_answering(
+            server, lambda: _ask(port, "What is a Section 75 agreement?")
+        )
         assert status == 200 and data["citations"]
+        deadline = time.monotonic() + START_SECONDS
         children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
         while len(children.read_text().split()) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)  # the first worker may answer before the second has forked

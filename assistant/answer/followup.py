@@ -70,6 +70,9 @@ _SLICING = re.compile(
 )
 # five words at most
 _SHORT = re.compile(r"^\W*(\w+\W+){0,4}\w+\W*$")
+# "how long does the course last?", "who funded the trial?": a common noun taken as known
+# ("the course", "that study") is the one just discussed
+_DEFINITE = re.compile(r"\b(the|that|this|these|those)\s+([a-z][a-z-]+)\b")
 # "there" and "one" point back only in questions with almost nothing else in them
 # ("how many are there in England?", "how do I write one?").
 _WEAK_REFERENCE = re.compile(r"\b(there|one|ones)\b", re.I)
@@ -205,6 +208,8 @@ def is_follow_up(question: str) -> bool:
     if _SLICING.search(question) and len(own) <= 2:
         # "are there differences by ethnicity?": a comparison across a dimension with
         # no subject of its own compares what was just discussed
+        return True
+    if len(own) <= 2 and {m.group(2) for m in _DEFINITE.finditer(question)} & set(own):
         return True
     return bool(_WEAK_REFERENCE.search(question)) and len(own) <= 1
 

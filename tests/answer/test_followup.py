@@ -72,6 +72,9 @@ def test_contractions_and_linking_words_carry_no_topic(apostrophe: str) -> None:
         ("does it apply to councils as well as integrated care boards?", False),
         ("is it linked to deprivation or to ethnicity?", False),
         ("do these teams take referrals from GPs and midwives?", False),
+        # a common noun taken as known is the one just discussed
+        ("how long does the course last?", True),
+        ("who funded the trial?", True),
     ],
 )
 def test_earlier_citations_steer_only_a_question_that_says_little_of_its_own(
@@ -94,6 +97,8 @@ def test_earlier_citations_steer_only_a_question_that_says_little_of_its_own(
         "What are the differences between attachment and bonding?",
         "Is it true that babies can have mental health problems?",
         "Is it possible to pool budgets between a council and an ICB?",
+        "What is the Healthy Child Programme?",
+        "what is the cost of perinatal mental health problems?",
     ],
 )
 def test_questions_that_stand_alone_are_searched_as_asked(question: str) -> None:

@@ -160,6 +160,8 @@ class PhraseIndex:
         self.postings = postings
         self.indptr = indptr
         self.bounds = bounds
+        # (pattern, how) -> mark tokens; kept on the index so it goes with it on a reload
+        self._mark_cache: dict[tuple[str, str], list[int]] = {}
 
     @property
     def size(self) -> int:
@@ -264,10 +266,15 @@ class PhraseIndex:
             keep |= self._held(places, whole) & (self.bounds[at] == edge)
         return keep
 
-    @lru_cache(maxsize=256)  # noqa: B019 (the index lives as long as its process)
     def _marks(self, pattern: str, how: str) -> list[int]:
         """The mark tokens that ``pattern`` fills wholly ("full"), or that end
         ("suffix") or begin ("prefix") with it and hold at least one more character."""
+        cached = self._mark_cache.get((pattern, how))
+        if cached is None:
+            cached = self._mark_cache[(pattern, how)] = self._find_marks(pattern, how)
+        return cached
+
+    def _find_marks(self, pattern: str, how: str) -> list[int]:
         compiled = re.compile(pattern, re.IGNORECASE)
         ends = re.compile(rf"(?:{pattern})\Z", re.IGNORECASE)
         first = len(self.word_ends)

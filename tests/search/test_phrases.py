@@ -161,3 +161,21 @@ def test_phrase_searches_show_what_reading_the_passages_shows(
     monkeypatch.setattr(engine.index, "phrases", None)
     assert shown() == with_index
     engine._cache.clear()
+
+
+def test_a_phrase_index_goes_when_nothing_uses_it(engine: Engine) -> None:
+    """Looking a phrase up leaves nothing holding the index, so the old build's goes with
+    it on a reload."""
+    import gc
+    import weakref
+
+    served = engine.index.phrases
+    assert served is not None
+    copy = PhraseIndex(
+        served.words, served.word_ends, served.marks, served.postings, served.indptr, served.bounds
+    )
+    assert copy.holding("(PAIR)") is not None
+    gone = weakref.ref(copy)
+    del copy
+    gc.collect()
+    assert gone() is None

@@ -34,6 +34,7 @@ from assistant.search.index import (
     staleness,
     unusable,
 )
+from assistant.search.lexical import load_english_words
 from assistant.search.retrieval import Mode, RetrievalSettings, Retriever, SearchResult
 
 log = logging.getLogger(__name__)
@@ -206,7 +207,9 @@ def _last_good(settings: Settings, embedder: Embedder, error: CorpusError) -> Ev
 
 
 def use_query_encoder(settings: Settings, embedder: Embedder, index: EvidenceIndex) -> None:
-    """Questions take the build's ONNX graph unless the settings ask for NumPy."""
+    """Questions take the build's ONNX graph unless the settings ask for NumPy; the English
+    word list that keeps real words from being "corrected" is read now, not on a question."""
+    load_english_words()
     if (
         settings.query_encoder == "onnx"
         and index.encoder_path is not None

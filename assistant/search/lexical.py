@@ -212,10 +212,8 @@ class LexicalIndex:
         if data.dtype != np.dtype(params["dtype"]) or len(indptr) < len(vocab):
             raise ValueError("the lexical index arrays do not match its parameters")
         loaded = cls((data, indices, indptr), vocab, int(params["num_docs"]), synonyms)
-        # made with the index, not on a request's first unknown word (nor the word list
-        # that keeps real words from being corrected)
+        # made with the index, not on a request's first unknown word
         loaded._corrector = Corrector(vocab)
-        _english_words()
         return loaded
 
     def terms(self, query: str) -> list[str]:
@@ -226,7 +224,7 @@ class LexicalIndex:
         words = _words(query)
         stems = stem_words(words)
         return tuple(
-            stem if self._known(stem) or is_english_word(word) else self._correct(stem)
+            stem if self._known(stem) or is_english_word(word) else self._closest(stem)
             for word, stem in zip(words, stems, strict=True)
         )
 
@@ -245,9 +243,8 @@ class LexicalIndex:
             for _i, alts in self.synonyms.alternatives(stems)
         )
 
-    def _correct(self, term: str) -> str:
-        if self._known(term):
-            return term
+    def _closest(self, term: str) -> str:
+        """The indexed term closest to the unknown ``term`` (itself when none is close)."""
         with self._corrector_lock:
             if self._corrector is None:  # an index being built: made on first use
                 self._corrector = Corrector(self._vocab)
@@ -555,7 +552,8 @@ def is_english_word(word: str) -> bool:
     """Is ``word`` (lower case) in pyspellchecker's English word list? Such a word is never
     "corrected" to an indexed term it merely resembles: "earn" is not a typo of "learn",
     nor "weather" of "whether", though the evidence holds only the second of each. The
-    list is read once per process (about 0.2 s), when a served index loads."""
+    list is read once per process (about 0.2 s), when the engine that serves questions
+    loads (:func:`load_english_words`)."""
     return _english_words().contains(word)
 
 
@@ -569,6 +567,11 @@ class _SortedWords:
         key = np.bytes_(word.encode())
         at = int(np.searchsorted(self.words, key))
         return at < len(self.words) and self.words[at] == key
+
+
+def load_english_words() -> None:
+    """Read the English word list now, so that no question waits for it."""
+    _english_words()
 
 
 @functools.cache

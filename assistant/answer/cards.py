@@ -78,6 +78,7 @@ def best_card(
     sims = cosines(index, vector) if sims is None else sims
     best: CardMatch | None = None
     seen: set[int] = set()
+    first_rows = _first_rows(index)
     for row in np.argsort(-sims)[:CANDIDATES]:
         number = index.phrasing_card[int(row)]
         if number in seen:
@@ -92,7 +93,7 @@ def best_card(
             - (0.0 if compatible(intent, offered(card)) else INTENT_PENALTY)
         )
         if best is None or score > best.score:
-            phrasing = card.questions[int(row) - _first_rows(index)[number]]
+            phrasing = card.questions[int(row) - first_rows[number]]
             best = CardMatch(card, round(score, 4), round(cosine, 4), phrasing)
     return best
 

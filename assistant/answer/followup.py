@@ -165,18 +165,20 @@ def topic_words(text: str) -> list[str]:
     capitalised too: in "How Many Teams Are There?" capitals say nothing)."""
     text = open_contractions(text).replace("\u2019", "'")
     found = list(_WORD.finditer(text))
-    fillers = [m.group() for m in found[1:] if m.group().lower().strip("'") in _FILLER]
+    fillers = [m.group() for m in found[1:] if _is_filler(m.group())]
     titled = sum(w[0].isupper() for w in fillers) > len(fillers) / 2
     return [
-        m.group()
-        for m in found
-        if m.group().lower().strip("'") not in _FILLER or (not titled and _in_name(text, m))
+        m.group() for m in found if not _is_filler(m.group()) or (not titled and _in_name(text, m))
     ]
 
 
 def name_words(text: str) -> list[str]:
     """The words of ``text`` that would be fillers but for being part of a name."""
-    return [w for w in topic_words(text) if w.lower().strip("'") in _FILLER]
+    return [w for w in topic_words(text) if _is_filler(w)]
+
+
+def _is_filler(word: str) -> bool:
+    return word.lower().strip("'") in _FILLER
 
 
 def _in_name(text: str, word: re.Match[str]) -> bool:

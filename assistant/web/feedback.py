@@ -162,11 +162,10 @@ def give_feedback(answer_id: str, helpful: bool, comment: str | None) -> None:
     pending = data.get("q") if isinstance(data.get("q"), str) else None
     # the signature's time is in whole seconds: the answer came up to one second later
     written_by = signed.timestamp() + 1 + record_delay() + WRITE_GRACE
+    note = scrub(comment) if comment else None
     try:
         while True:
-            found = rows.record_feedback(
-                store(), answer, helpful, scrub(comment) if comment else None, pending
-            )
+            found = rows.record_feedback(store(), answer, helpful, note, pending)
             if found or not isinstance(answer, str) or time.time() >= written_by:
                 break
             time.sleep(POLL_SECONDS)  # another worker may not have written the row yet

@@ -68,9 +68,9 @@ class Limits:
         key = self._key()
         for limit in limits:
             if not self.limiter.hit(limit, key, SCOPE):
-                g.pair_rate_limit = (limit, key)
+                setattr(g, _COUNTED, (limit, key))
                 raise RateLimited("Too many requests from this site. Wait a minute and try again.")
-        g.pair_rate_limit = (limits[0], key)
+        setattr(g, _COUNTED, (limits[0], key))
 
     def headers(self, response: Response) -> Response:
         """Where the client stands: against the limit with the shortest window, or the

@@ -231,17 +231,11 @@ def test_a_follow_ups_extract_stays_with_the_conversations_topic(client: FlaskCl
 
 
 def test_a_follow_up_at_a_step_gets_no_card_written_for_another_kind_of_question(
-    client: FlaskClient, engine: Engine
+    client: FlaskClient,
 ) -> None:
     """At the joint commissioning step, "how long does it take?" asks a duration: the card
     defining joint commissioning, close in topic, does not say one."""
-    from assistant.answer import cards
-    from assistant.answer.intent import compatible, intent_of
-
-    question = "how long does it take?"
-    data = ask(client, {"message": question, "node": "fund-joint"})
+    data = ask(client, {"message": "how long does it take?", "node": "fund-joint"})
     assert data["interpreted_as"] and data["citations"]
-    if data.get("kind") == "card":
-        card = next(c for c in engine.index.cards if c.id == data["card_id"])
-        assert compatible(intent_of(question), cards.offered(card)), card.id
+    assert data.get("card_id") != "what-is-joint-commissioning", data["answer"]
     assert re.search(r"\btime\b", data["answer"]), data["answer"]

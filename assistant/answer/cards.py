@@ -172,8 +172,8 @@ def continues(index: EvidenceIndex, card: Card, terms: list[Term]) -> bool:
 
 def already_shown(card: Card, shown: str) -> bool:
     """Was this card the answer the reader just saw? A follow-up wants something new."""
-    # shown with or without its opening "Yes:" (the letter after it capitalised)
-    first = _BARE_YES.sub("", card.sentences[0].text)
+    # shown with or without its opening yes or no (the letter after it capitalised)
+    first = _REPLY.sub("", card.sentences[0].text)
     return bool(shown) and normalise(first)[1:] in shown
 
 
@@ -194,7 +194,7 @@ def card_answer(index: EvidenceIndex, found: CardMatch, question: str) -> Answer
     text, sentences, citations = index.derived(
         ("card answer", card.id), lambda: _card_parts(index, card)
     )
-    if sentences and not _same_yes_or_no(question, found.phrasing or question):
+    if sentences and not _replies_to(index, found, question):
         text, sentences = _without_reply(text, sentences)
     return Answer(
         question=question,
@@ -239,8 +239,27 @@ def _card_parts(
 # we pool budgets?" or "section 75 pooled budgets", the bare "Yes" answers nothing asked,
 # and asked "Does Northern Ireland have a mother and baby unit?" through the key words
 # "Northern Ireland mother and baby unit" of a card on its perinatal teams, it says the
-# wrong thing. A qualified reply ("Yes, strongly;", "Yes in US trials;") keeps its words.
-_BARE_YES = re.compile(r"^Yes[:;]\s+(?=\S)")
+# wrong thing. The same holds for a qualified reply: "How does deprivation affect perinatal
+# mental health?" is not answered "Yes, strongly;" and "Is there a national workforce plan
+# for parent-infant therapists?" not "Yes:" by a card written for "Is there a shortage of
+# parent-infant therapists?". A reply that is itself the finding ("No benefit;", "Only a
+# handful:", "Not confirmed:") is kept whatever was asked.
+# the share of a question's topic (by term weight) the card's questions do not mention
+# above which the card's yes or no is a reply to another question
+OTHER_QUESTION = 0.5
+_REPLY = re.compile(r"^(Yes|No)(,\s[^;:]{1,40}|\s(in|for)\s[^;:]{1,40})?[:;]\s+(?=\S)")
+
+
+def _replies_to(index: EvidenceIndex, found: CardMatch, question: str) -> bool:
+    """Does the card's opening yes or no answer ``question``? Only if it is a yes-or-no
+    question matched through a yes-or-no phrasing, and most of what it asks about (by
+    term weight) is what the card's questions ask about: "is there a legal duty on us to
+    produce a JSNA?" is still the card's question, a national workforce plan is not a
+    shortage."""
+    if not _same_yes_or_no(question, found.phrasing or question):
+        return False
+    terms = _topic(index.lexical.query_terms(question), question)
+    return _missing(terms, card_terms(index, found.card)[0]) < OTHER_QUESTION
 
 
 def _same_yes_or_no(question: str, phrasing: str) -> bool:
@@ -251,9 +270,9 @@ def _same_yes_or_no(question: str, phrasing: str) -> bool:
 def _without_reply(
     text: str, sentences: tuple[AnswerSentence, ...]
 ) -> tuple[str, tuple[AnswerSentence, ...]]:
-    """``text`` and ``sentences`` without a first sentence's bare opening "Yes:"."""
+    """``text`` and ``sentences`` without a first sentence's opening yes or no."""
     first = sentences[0].text
-    opening = _BARE_YES.match(first)
+    opening = _REPLY.match(first)
     if opening is None:
         return text, sentences
     rest = first[opening.end() :]

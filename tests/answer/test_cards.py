@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import numpy as np
 import pytest
@@ -145,6 +146,57 @@ def test_a_yes_written_for_another_question_is_not_shown(engine: Engine) -> None
     assert card_answer(index, found, asked).answer.startswith("Yes:") is False
     same = dataclasses.replace(found, phrasing=asked)
     assert card_answer(index, same, asked).answer.startswith("Yes: all five Trusts")
+
+
+@pytest.mark.parametrize(
+    ("question", "card_id", "opens"),
+    [
+        # a qualified reply is still a reply, and "how does it affect" asks no yes or no
+        (
+            "How does deprivation affect perinatal mental health?",
+            "deprivation-and-perinatal-mental-health",
+            "For women aged 35 to 45",
+        ),
+        (
+            "How many new teams did Start for Life pay for?",
+            "new-teams-funded-by-start-for-life",
+            "About half a dozen",
+        ),
+    ],
+)
+def test_a_qualified_yes_answers_only_a_yes_or_no_question(
+    engine: Engine, question: str, card_id: str, opens: str
+) -> None:
+    index = engine.index
+    card = next(c for c in index.cards if c.id == card_id)
+    assert re.match(r"Yes, \w+", card.sentences[0].text)
+    reply = card_answer(index, CardMatch(card, 0.8, 0.9, card.questions[0]), question)
+    assert reply.answer.startswith(opens) and reply.sentences[0].text.startswith(opens)
+    assert cards.already_shown(card, reply.answer)
+
+
+def test_a_finding_that_opens_with_no_is_kept_whatever_was_asked(engine: Engine) -> None:
+    index = engine.index
+    card = next(c for c in index.cards if c.id == "e-see-steps-findings")
+    reply = card_answer(index, CardMatch(card, 0.8, 0.9), "What did E-SEE Steps find?")
+    assert reply.answer.startswith("No benefit;")
+
+
+def test_a_yes_to_the_card_question_is_no_yes_to_another(engine: Engine) -> None:
+    # found for a question on a plan through its question on a shortage: both ask "is
+    # there", but a yes to one is no yes to the other
+    index = engine.index
+    question = "Is there a national workforce plan for parent-infant therapists?"
+    card = next(c for c in index.cards if c.id == "workforce-shortage-barrier")
+    phrasing = "Is there a shortage of parent-infant therapists?"
+    assert phrasing in card.questions and card.sentences[0].text.startswith("Yes:")
+    reply = card_answer(index, CardMatch(card, 0.71, 0.85, phrasing), question)
+    assert reply.answer.startswith("In 2024 Blackburn with Darwen")
+    # asked its own question, or nearly (a word it does not use), the yes stands
+    for asked in (phrasing, "Is there really a national shortage of parent-infant therapists?"):
+        assert card_answer(index, CardMatch(card, 0.9, 0.9, phrasing), asked).answer.startswith(
+            "Yes: in 2024"
+        )
 
 
 def test_words_that_carry_no_topic_alone_count_inside_a_name(engine: Engine) -> None:

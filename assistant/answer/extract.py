@@ -29,6 +29,7 @@ import numpy as np
 from assistant.answer.intent import Intent, intent_of
 from assistant.evidence.text import normalise
 from assistant.search.index import EvidenceIndex
+from assistant.search.lexical import Term, tokenize
 from assistant.search.retrieval import SearchResult
 
 PASSAGES_CONSIDERED = 5
@@ -117,6 +118,16 @@ _NAMED = re.compile(
     r"\s[A-Z][\w'’-]+\s(?:(?:of|for|and|the)\s)?[A-Z][\w'’-]+|\b[A-Z]{2,}s?\b|\b(council|"
     r"authorit(y|ies)|government|department|board|trust|foundation|charity|committee|"
     r"commissioner|university|service|team|partnership)s?\b"
+)
+# "how many mother and baby units are there?": the thing counted, up to the verb; a figure
+# of something else ("parent-infant teams... fewer than 25 to more than 300 families")
+# does not answer it
+_HOW_MANY = re.compile(
+    r"\bhow many\s+(?!(?:are|is|were|was|of|do|does|did|have|has|had|in|there)\b)"
+    r"((?:[\w'’-]+\s+){0,4}?[\w'’-]+?)(?=\s+(?:are|is|were|was|do|does|did|have|has|had|"
+    r"will|would|can|could|should|in|there|per|across|for|by|on|get|gets|got|went|received?|"
+    r"a|an|each|at|from|with|of|to|take|make|need|work)\b|\s*[?.,!;:]|\s*$)",
+    re.I,
 )
 _PLACE = re.compile(r"\b(in|across|covering|wards?|areas?|regions?|districts?|boroughs?)\b")
 _DEFINITION = re.compile(
@@ -220,6 +231,7 @@ def choose(
         blend = FOCUS_WEIGHT * focus + (1.0 - FOCUS_WEIGHT) * vector
         vector = blend / float(np.linalg.norm(blend))
     asked_places = places_in(result.query)
+    counted = _counted(index, question or result.query) if kind is Kind.COUNT else []
     weights = {t: index.lexical.idf(t) for t in dict.fromkeys(terms)}
     carried: set[str] = set()
     if question and question != result.query:
@@ -234,7 +246,7 @@ def choose(
         Chosen(
             rank,
             n,
-            _score(index, n, vector, weights, total, kind, asked_places, rank)
+            _score(index, n, vector, weights, total, kind, asked_places, rank, counted)
             - (SHOWN_PENALTY if shown and normalise(sentence_text(index, n)) in shown else 0.0)
             - (OFF_TOPIC_PENALTY if hit.position in off_topic else 0.0),
         )
@@ -327,20 +339,33 @@ def _score(
     kind: Kind,
     asked_places: set[str],
     rank: int,
+    counted: list[Term] | None = None,
 ) -> float:
-    """Sentence ``n``'s score; ``total`` is the sum of the question's term ``weights``."""
+    """Sentence ``n``'s score; ``total`` is the sum of the question's term ``weights``;
+    ``counted`` the thing a "how many" question counts."""
     text = sentence_text(index, n)
     dense = float(index.sentence_vectors[n] @ vector)
     held = index.sentence_terms(n)
     terms = sum(w for t, w in weights.items() if t in held) / total if total else 0.0
     score = DENSE_WEIGHT * dense + TERM_WEIGHT * terms - RANK_WEIGHT * rank
-    score += TYPE_WEIGHT * _fits(kind, text)
+    if not counted or any(t.held_by(held) for t in counted):
+        score += TYPE_WEIGHT * _fits(kind, text)
     if _ABOUT_PUBLICATION.search(text) and kind is not Kind.DEFINE:
         score -= ABOUT_PUBLICATION_PENALTY
     if asked_places:
         found = places_in(text)
         score += PLACE_WEIGHT * (1.0 if found & asked_places else -0.5 if found else 0.0)
     return score
+
+
+def _counted(index: EvidenceIndex, question: str) -> list[Term]:
+    """The terms of the thing a "how many" question counts (with the question's synonyms
+    for them), or none."""
+    found = _HOW_MANY.search(question)
+    if found is None:
+        return []
+    stems = set(tokenize([found.group(1)])[0])
+    return [t for t in index.lexical.query_terms(question) if stems & set(t.alternatives[0])]
 
 
 def _fits(kind: Kind, text: str) -> float:

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from assistant.answer.compose import extract
-from assistant.answer.extract import _repeats, sentence_text
+from assistant.answer.extract import _counted, _repeats, sentence_text
 from assistant.search.engine import Engine
 
 ANAPHORA = re.compile(r"(It|Its|This|These|They|Their|Such)\b")
@@ -94,6 +94,32 @@ def test_a_how_much_question_gets_the_amount_not_the_years(engine: Engine) -> No
     # "rose significantly between 2017-19 and 2020-22" has numbers but no amount
     answer = extract(engine, "How big was the rise in UK maternal deaths in 2020-22?")
     assert "53% higher" in answer.sentences[0].text, [s.text for s in answer.sentences]
+
+
+def test_a_how_many_question_wants_a_figure_of_the_thing_it_counts(engine: Engine) -> None:
+    # the training courses and staff come first by every other measure; the question
+    # counts families
+    answer = extract(engine, "How many families did Little Minds Matter support?")
+    assert "62 families" in answer.sentences[0].text, [s.text for s in answer.sentences]
+
+
+@pytest.mark.parametrize(
+    ("question", "counted"),
+    [
+        ("How many mother and baby units are there in the UK?", {"mother", "babi", "unit"}),
+        ("how many specialised parent-infant teams in England", {"specialis", "team"}),
+        ("In how many areas would CAMHS not take referrals?", {"area"}),
+        ("How many are there in England?", set()),
+        ("how many of them are in the North?", set()),
+        ("How much does a team cost?", set()),
+    ],
+)
+def test_the_thing_a_how_many_question_counts(
+    engine: Engine, question: str, counted: set[str]
+) -> None:
+    found = {s for t in _counted(engine.index, question) for s in t.alternatives[0]}
+    assert counted <= found and (found or not counted)
+    assert found <= counted | {"parent", "infant"}
 
 
 def _sentence(engine: Engine, opening: str) -> int:

@@ -26,11 +26,16 @@ from assistant.errors import ValidationError
 from assistant.journey.guide import Guide
 from assistant.journey.tree import ROOT_ID, Journey
 from assistant.search.engine import Engine
+from assistant.search.lexical import tokenize
 
 MAX_RELATED = 3
 # A question re-read against earlier turns borrows their words, which alone can lift a
 # stray request past the abstain threshold: the second reading must clear it by this much.
 RETRY_MARGIN = 0.05
+# ...and its reply must say at least half of the question's own topic (by term weight),
+# or quote a sentence at least this close to the question alone
+UNSAID = 0.5
+CLOSE = 0.25
 
 
 def check_node(value: Any, journey: Journey) -> str | None:
@@ -69,7 +74,9 @@ def answer(
             second_vector = engine.embed(second.query)
             second_sims = cards.cosines(engine.index, second_vector)
             retry = _reply(engine, second, question, second_vector, use_cards, second_sims)
-            if retry.confidence >= engine.settings.abstain_threshold + RETRY_MARGIN:
+            if retry.confidence >= engine.settings.abstain_threshold + RETRY_MARGIN and _says(
+                engine, retry, question
+            ):
                 reading, vector, sims, reply = second, second_vector, second_sims, retry
     if reading.interpreted_as is not None:
         reply = replace(reply, extra={**reply.extra, "interpreted_as": reading.interpreted_as})
@@ -119,6 +126,21 @@ def _reply(
     return compose(
         result, index, engine.settings.max_answer_sentences, question, reading.shown, focus
     )
+
+
+def _says(engine: Engine, reply: Answer, question: str) -> bool:
+    """Does ``reply`` speak to what ``question`` itself asks? A question read again
+    against the conversation or the step has only its own words to show it belongs
+    there: it must find at least half of its topic words in the reply ("can their line
+    manager provide it?"), or one of the reply's sentences close in meaning to it ("how
+    many sessions are usual?" answered with "three to five cycles of filming"). "can you
+    book me a train?" at the step on planning a team, answered with a passage on
+    training, does neither."""
+    said = frozenset(tokenize([reply.answer])[0])
+    if cards.missing_share(cards.topic_terms(engine.index, question), said) <= UNSAID:
+        return True
+    asked = engine.embed(question)
+    return any(float(engine.embed(s.text) @ asked) >= CLOSE for s in reply.sentences)
 
 
 def remembered(question: str, reply: Answer) -> Turn:

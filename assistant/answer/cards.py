@@ -88,8 +88,8 @@ def best_card(
         phrased, held = card_terms(index, card)
         score = (
             COSINE_WEIGHT * cosine
-            + PHRASING_TERMS_WEIGHT * (1.0 - _missing(terms, phrased))
-            - MISSING_TERMS_PENALTY * _missing(terms, held)
+            + PHRASING_TERMS_WEIGHT * (1.0 - missing_share(terms, phrased))
+            - MISSING_TERMS_PENALTY * missing_share(terms, held)
             - (0.0 if compatible(intent, offered(card)) else INTENT_PENALTY)
         )
         if best is None or score > best.score:
@@ -117,6 +117,11 @@ def _topic(terms: list[Term], question: str = "") -> list[Term]:
     if question:
         fillers = fillers - frozenset(tokenize([" ".join(name_words(question))])[0])
     return [t for t in terms if not set(t.alternatives[0]) <= fillers]
+
+
+def topic_terms(index: EvidenceIndex, question: str) -> list[Term]:
+    """The key terms of ``question`` that carry a topic."""
+    return _topic(index.lexical.query_terms(question), question)
 
 
 @cache
@@ -148,7 +153,8 @@ def match(
     return found if found is not None and found.score >= threshold else None
 
 
-def _missing(terms: list[Term], held: frozenset[str]) -> float:
+def missing_share(terms: list[Term], held: frozenset[str]) -> float:
+    """The share of ``terms`` (by weight) that ``held`` does not hold."""
     total = sum(t.weight for t in terms)
     return sum(t.weight for t in terms if not t.held_by(held)) / total if total else 0.0
 
@@ -158,7 +164,7 @@ def speaks_to(index: EvidenceIndex, card: Card, terms: list[Term]) -> bool:
 
     "and in Wales?" after a question on Northern Ireland must not get the Northern
     Ireland card, however close the rest of the conversation's words are."""
-    return _missing(_topic(terms), card_terms(index, card)[1]) == 0.0
+    return missing_share(_topic(terms), card_terms(index, card)[1]) == 0.0
 
 
 def continues(index: EvidenceIndex, card: Card, terms: list[Term]) -> bool:
@@ -167,7 +173,7 @@ def continues(index: EvidenceIndex, card: Card, terms: list[Term]) -> bool:
     "how many sessions?" after a question on Watch, Wait and Wonder is not answered by a
     card on session numbers in general, however well the short question matches it."""
     topic = _topic(terms)
-    return not topic or _missing(topic, card_terms(index, card)[1]) < 1.0
+    return not topic or missing_share(topic, card_terms(index, card)[1]) < 1.0
 
 
 def already_shown(card: Card, shown: str) -> bool:
@@ -259,7 +265,7 @@ def _replies_to(index: EvidenceIndex, found: CardMatch, question: str) -> bool:
     if not _same_yes_or_no(question, found.phrasing or question):
         return False
     terms = _topic(index.lexical.query_terms(question), question)
-    return _missing(terms, card_terms(index, found.card)[0]) < OTHER_QUESTION
+    return missing_share(terms, card_terms(index, found.card)[0]) < OTHER_QUESTION
 
 
 def _same_yes_or_no(question: str, phrasing: str) -> bool:

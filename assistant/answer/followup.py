@@ -87,7 +87,7 @@ they them their there here one ones more much many any some none tell me please 
 okay same such else again really just like get got have has had need want know say said
 mean means work works effective effectiveness evidence find found write start set up use
 used make made give show long take takes cost costs far well good best better right
-whether if than new usually typically typical
+whether if than new usually typically typical come comes came coming after before
 it's that's what's who's where's how's there's here's
 """
 _FILLER = frozenset(FILLER_WORDS.split())

@@ -54,7 +54,7 @@ def test_contractions_and_linking_words_carry_no_topic(apostrophe: str) -> None:
     question = (
         f"how would we know whether we{apostrophe}re reaching them if they don{apostrophe}t come?"
     )
-    assert topic_words(question) == ["reaching", "come"]
+    assert topic_words(question) == ["reaching"]
 
 
 @pytest.mark.parametrize(

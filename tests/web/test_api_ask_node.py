@@ -68,6 +68,31 @@ def test_out_of_scope_questions_abstain_and_offer_three_things_near_the_step(
     assert data["node"] == "plan"
 
 
+@pytest.mark.parametrize(
+    "question", ["can you book me a train?", "can you book me a taxi?", "book a meeting room"]
+)
+def test_a_stray_request_at_a_step_is_not_answered_with_the_steps_words(
+    client: FlaskClient, question: str
+) -> None:
+    # read against "Specialised parent-infant relationship teams" it scores past the
+    # threshold, on training and teams: the reply would say nothing of what was asked
+    status, data = ask(client, {"message": question, "node": "plan-team"})
+    assert status == 200
+    assert data["abstained"] is True and data["citations"] == []
+    assert "interpreted_as" not in data
+
+
+def test_a_question_read_against_the_step_is_answered_in_its_own_words(
+    client: FlaskClient,
+) -> None:
+    history = [{"message": "How much clinical supervision should parent-infant therapists get?"}]
+    status, data = ask(
+        client, {"message": "can their line manager provide it?", "history": history}
+    )
+    assert status == 200 and not data["abstained"]
+    assert "line manag" in data["answer"].lower()
+
+
 def test_out_of_scope_questions_at_the_start_offer_three_entry_points(client: FlaskClient) -> None:
     status, data = ask(client, {"message": "What is the best recipe for lasagne?"})
     assert status == 200 and data["abstained"] is True

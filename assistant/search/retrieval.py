@@ -15,6 +15,7 @@ import numpy as np
 from assistant.evidence.corpus import Passage
 from assistant.search.embedding import Embedder
 from assistant.search.index import EvidenceIndex
+from assistant.search.lexical import tokenize
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
@@ -33,6 +34,18 @@ BOOST_RANK = 3
 # makes these rare, heavily weighted terms that no passage covers. "I", "my", "you" still
 # count: they mark a personal request ("can you book me a train", "my 4 month old").
 COMMISSIONER_VOICE = frozenset(("we", "us", "our"))
+# Nor do the words that make a question a question ("how do we evaluate value for money?"
+# is covered by a passage on evaluating value for money): rare in the evidence's prose,
+# they would weigh most of all. Stems, as the index holds them.
+QUESTION_WORDS = frozenset(
+    tokenize(
+        [
+            "how what which who whom whose when where why do does did done can could "
+            "should would shall may might must have has had"
+        ]
+    )[0]
+)
+_NOT_TOPIC = COMMISSIONER_VOICE | QUESTION_WORDS
 
 
 @dataclass(frozen=True)
@@ -241,11 +254,11 @@ class Retriever:
             return 0.0
         # Figures ("under £300", "39 degrees") say little about whether the evidence
         # covers a question, and match incidental numbers in many passages; nor do the
-        # words of the commissioner's voice.
+        # words of the commissioner's voice or of asking.
         terms = [
             t
             for t in self.index.lexical.query_terms(query)
-            if not t.is_number() and not set(t.alternatives[0]) <= COMMISSIONER_VOICE
+            if not t.is_number() and not set(t.alternatives[0]) <= _NOT_TOPIC
         ]
         top = hits[:COVERAGE_HITS]
         return max(self.index.lexical.coverage(terms, h.position) for h in top)

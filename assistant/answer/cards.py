@@ -16,6 +16,7 @@ from functools import cache
 import numpy as np
 
 from assistant.answer.compose import Answer, AnswerSentence
+from assistant.answer.extract import places_in
 from assistant.answer.followup import FILLER_WORDS, name_words
 from assistant.answer.intent import Intent, compatible, intent_of
 from assistant.evidence.cards import LABEL, Card
@@ -36,6 +37,7 @@ MISSING_TERMS_PENALTY = 0.35
 # A card written for another kind of question ("who commissions FNP?" for "what is FNP?")
 # loses this much: close in topic, it still does not say what was asked.
 INTENT_PENALTY = 0.06
+NATIONAL = frozenset(("england", "uk"))
 CANDIDATES = 12  # phrasings considered, by cosine
 MAX_NEXT = 3
 NEXT_MIN_SIMILARITY = 0.45
@@ -75,6 +77,10 @@ def best_card(
     if not index.cards:
         return None
     terms = _topic(terms, question)
+    # "Which areas in the North East have a team?" is not answered by Greater Manchester's
+    # teams, however close the rest: a card must name the region or nation asked about
+    # (England and the UK are what most cards speak of without naming them)
+    asked = places_in(question) - NATIONAL
     sims = cosines(index, vector) if sims is None else sims
     best: CardMatch | None = None
     seen: set[int] = set()
@@ -85,6 +91,8 @@ def best_card(
             continue
         seen.add(number)
         card, cosine = index.cards[number], float(sims[row])
+        if asked and not asked <= _places(index, card):
+            continue
         phrased, held = card_terms(index, card)
         score = (
             COSINE_WEIGHT * cosine
@@ -96,6 +104,16 @@ def best_card(
             phrasing = card.questions[int(row) - first_rows[number]]
             best = CardMatch(card, round(score, 4), round(cosine, 4), phrasing)
     return best
+
+
+def _places(index: EvidenceIndex, card: Card) -> set[str]:
+    """The places a card names in its questions, its summary or its cited passages."""
+
+    def compute() -> set[str]:
+        cited = [index.passages[index.by_id[i]].text for i in _present(index, card.passage_ids())]
+        return places_in(" ".join((*card.questions, card.answer, *cited)))
+
+    return index.derived(("card places", card.id), compute)
 
 
 def _first_rows(index: EvidenceIndex) -> list[int]:

@@ -169,6 +169,14 @@ PLACES = {
     "wales": ("wales", "welsh"),
     "northern ireland": ("northern ireland",),
     "london": ("london",),
+    # England's regions, as commissioners name them
+    "north east": ("north east", "north-east"),
+    "north west": ("north west", "north-west"),
+    "yorkshire": ("yorkshire",),
+    "midlands": ("midlands",),
+    "east of england": ("east of england",),
+    "south east": ("south east", "south-east"),
+    "south west": ("south west", "south-west"),
 }
 
 

@@ -207,3 +207,16 @@ def test_words_that_carry_no_topic_alone_count_inside_a_name(engine: Engine) -> 
     assert ("best",) in topic and ("start",) in topic
     topic = [t.alternatives[0] for t in cards._topic(index.lexical.query_terms(plain), plain)]
     assert ("best",) not in topic and ("start",) not in topic
+
+
+def test_a_card_must_name_the_region_or_nation_asked_about(engine: Engine) -> None:
+    # Greater Manchester's card ("Which areas have a parent-infant team in every
+    # locality?") came closest, naming only the North West
+    north_east = "Which areas in the North East have a parent-infant team?"
+    found = _matched(engine, north_east)
+    assert found is None or found.card.id != "greater-manchester-parent-infant-teams"
+    found = _matched(engine, "Which areas have a parent-infant team in every locality?")
+    assert found is not None and found.card.id == "greater-manchester-parent-infant-teams"
+    # England and the UK are what most cards speak of without naming them
+    found = _matched(engine, "How many health visitors are there in England?")
+    assert found is not None

@@ -18,7 +18,7 @@ import numpy as np
 from assistant.answer.compose import Answer, AnswerSentence
 from assistant.answer.extract import places_in
 from assistant.answer.followup import FILLER_WORDS, name_words
-from assistant.answer.intent import Intent, compatible, intent_of
+from assistant.answer.intent import Intent, asks_effect, compatible, intent_of, speaks_of_effect
 from assistant.evidence.cards import LABEL, Card
 from assistant.evidence.text import normalise
 from assistant.search.citations import Citation, make_citation
@@ -81,6 +81,9 @@ def best_card(
     # teams, however close the rest: a card must name the region or nation asked about
     # (England and the UK are what most cards speak of without naming them)
     asked = places_in(question) - NATIONAL
+    # "Do parent-infant teams work?" is not answered by the card written for "Do teams
+    # work with fathers?", nor "Is video feedback effective?" by what VIG is
+    effect = asks_effect(question)
     sims = cosines(index, vector) if sims is None else sims
     best: CardMatch | None = None
     seen: set[int] = set()
@@ -92,6 +95,8 @@ def best_card(
         seen.add(number)
         card, cosine = index.cards[number], float(sims[row])
         if asked and not asked <= _places(index, card):
+            continue
+        if effect and not _on_effect(card.questions):
             continue
         phrased, held = card_terms(index, card)
         score = (
@@ -114,6 +119,12 @@ def _places(index: EvidenceIndex, card: Card) -> set[str]:
         return places_in(" ".join((*card.questions, card.answer, *cited)))
 
     return index.derived(("card places", card.id), compute)
+
+
+@cache
+def _on_effect(questions: tuple[str, ...]) -> bool:
+    """Was the card asked these ``questions`` written to say whether something works?"""
+    return any(speaks_of_effect(q) for q in questions)
 
 
 def _first_rows(index: EvidenceIndex) -> list[int]:

@@ -88,3 +88,31 @@ def compatible(asked: Intent, offered: frozenset[Intent]) -> bool:
     if asked is Intent.NONE or not offered:
         return True
     return bool(offered & _SERVES.get(asked, frozenset({asked})))
+
+
+# "Do parent-infant teams work?", "Is video feedback effective for parents?", "Does
+# Circle of Security improve attachment?": whatever their form, they ask whether
+# something works, which a card on who counts as a parent or what VIG is does not answer.
+_ASKS_EFFECT = re.compile(
+    r"\b(effective|effectiveness|efficacy|is there (any |good |strong )?evidence|what (is|does) "
+    r"the evidence)\b|^\W*((and|so|but|then)\s+)?(does|do|did)\s(?:(?!\bwith\b)[\w'’ -]){1,60}?"
+    r"\s(work(\s+(for|in)\s[\w'’ -]{1,40})?\s*\??\s*$|(help|improve|reduce|make a difference)\b)",
+    re.I,
+)
+# what a card's other phrasings must speak of to answer such a question ("VIPP-SD
+# evidence", "What outcomes do UK teams report?"; "Do teams work with fathers?" does not)
+_SPEAKS_OF_EFFECT = re.compile(
+    r"\b(effective\w*|efficacy|evidence|trials?|results?|findings?|found|outcomes?|"
+    r"improve\w*|impact|benefits?|difference|reduce\w*|evaluat\w*)\b",
+    re.I,
+)
+
+
+def asks_effect(question: str) -> bool:
+    """Does ``question`` ask whether something works?"""
+    return bool(_ASKS_EFFECT.search(" ".join(question.split())))
+
+
+def speaks_of_effect(phrasing: str) -> bool:
+    """Could a card asked this way answer whether something works?"""
+    return asks_effect(phrasing) or bool(_SPEAKS_OF_EFFECT.search(phrasing))

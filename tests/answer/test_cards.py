@@ -10,7 +10,7 @@ import pytest
 
 from assistant.answer import cards
 from assistant.answer.cards import CardMatch, card_answer, closeness, match
-from assistant.answer.intent import intent_of
+from assistant.answer.intent import asks_effect, intent_of
 from assistant.search.engine import Engine
 
 
@@ -220,3 +220,32 @@ def test_a_card_must_name_the_region_or_nation_asked_about(engine: Engine) -> No
     # England and the UK are what most cards speak of without naming them
     found = _matched(engine, "How many health visitors are there in England?")
     assert found is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "not_this", "this"),
+    [
+        # found through "Do parent-infant teams work with fathers, foster carers...?"
+        ("Do parent-infant teams work?", "who-counts-as-parent", None),
+        # the card on what VIG is came closest
+        (
+            "Is video feedback effective for parents?",
+            "video-interaction-guidance",
+            "video-feedback-effectiveness",
+        ),
+    ],
+)
+def test_whether_something_works_is_answered_by_a_card_on_whether_it_works(
+    engine: Engine, question: str, not_this: str, this: str | None
+) -> None:
+    found = _matched(engine, question)
+    assert found is None or found.card.id != not_this
+    if this is not None:
+        assert found is not None and found.card.id == this
+
+
+def test_a_question_on_working_with_someone_asks_nothing_about_effect() -> None:
+    assert asks_effect("Does Circle of Security improve attachment?")
+    assert asks_effect("and does video feedback actually work?")
+    assert not asks_effect("Do parent-infant teams work with fathers?")
+    assert not asks_effect("How do I help parents?")

@@ -279,10 +279,12 @@ def _card_parts(
 # for parent-infant therapists?" not "Yes:" by a card written for "Is there a shortage of
 # parent-infant therapists?". A reply that is itself the finding ("No benefit;", "Only a
 # handful:", "Not confirmed:") is kept whatever was asked.
+_REPLY = re.compile(r"^(Yes|No)(,\s[^;:]{1,40}|\s(in|for)\s[^;:]{1,40})?[:;]\s+(?=\S)")
+
+
 # the share of a question's topic (by term weight) the card's questions do not mention
 # above which the card's yes or no is a reply to another question
 OTHER_QUESTION = 0.5
-_REPLY = re.compile(r"^(Yes|No)(,\s[^;:]{1,40}|\s(in|for)\s[^;:]{1,40})?[:;]\s+(?=\S)")
 
 
 def _replies_to(index: EvidenceIndex, found: CardMatch, question: str) -> bool:
@@ -293,7 +295,7 @@ def _replies_to(index: EvidenceIndex, found: CardMatch, question: str) -> bool:
     shortage."""
     if not _same_yes_or_no(question, found.phrasing or question):
         return False
-    terms = _topic(index.lexical.query_terms(question), question)
+    terms = topic_terms(index, question)
     return missing_share(terms, card_terms(index, found.card)[0]) < OTHER_QUESTION
 
 

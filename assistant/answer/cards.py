@@ -16,7 +16,7 @@ from functools import cache
 import numpy as np
 
 from assistant.answer.compose import Answer, AnswerSentence
-from assistant.answer.extract import places_in
+from assistant.answer.extract import counted_terms, places_in
 from assistant.answer.followup import FILLER_WORDS, name_words
 from assistant.answer.intent import Intent, asks_effect, compatible, intent_of, speaks_of_effect
 from assistant.evidence.cards import LABEL, Card
@@ -84,6 +84,9 @@ def best_card(
     # "Do parent-infant teams work?" is not answered by the card written for "Do teams
     # work with fathers?", nor "Is video feedback effective?" by what VIG is
     effect = asks_effect(question)
+    # "How many babies have a parent with a mental health problem?" is not answered by
+    # rates per 1,000 births: a card must ask or say the thing a "how many" counts
+    counted = counted_terms(index, question)
     sims = cosines(index, vector) if sims is None else sims
     best: CardMatch | None = None
     seen: set[int] = set()
@@ -97,6 +100,8 @@ def best_card(
         if asked and not asked <= _places(index, card):
             continue
         if effect and not _on_effect(card.questions):
+            continue
+        if counted and not any(t.held_by(_asked_or_said(index, card)) for t in counted):
             continue
         phrased, held = card_terms(index, card)
         score = (
@@ -119,6 +124,14 @@ def _places(index: EvidenceIndex, card: Card) -> set[str]:
         return places_in(" ".join((*card.questions, card.answer, *cited)))
 
     return index.derived(("card places", card.id), compute)
+
+
+def _asked_or_said(index: EvidenceIndex, card: Card) -> frozenset[str]:
+    """The stems of a card's questions and summary (not of the passages it cites)."""
+    return index.derived(
+        ("card asked or said", card.id),
+        lambda: card_terms(index, card)[0] | frozenset(tokenize([card.answer])[0]),
+    )
 
 
 @cache

@@ -239,7 +239,7 @@ def choose(
         blend = FOCUS_WEIGHT * focus + (1.0 - FOCUS_WEIGHT) * vector
         vector = blend / float(np.linalg.norm(blend))
     asked_places = places_in(result.query)
-    counted = _counted(index, question or result.query) if kind is Kind.COUNT else []
+    counted = counted_terms(index, question or result.query) if kind is Kind.COUNT else []
     weights = {t: index.lexical.idf(t) for t in dict.fromkeys(terms)}
     carried: set[str] = set()
     if question and question != result.query:
@@ -366,7 +366,7 @@ def _score(
     return score
 
 
-def _counted(index: EvidenceIndex, question: str) -> list[Term]:
+def counted_terms(index: EvidenceIndex, question: str) -> list[Term]:
     """The terms of the thing a "how many" question counts (with the question's synonyms
     for them), or none."""
     found = _HOW_MANY.search(question)

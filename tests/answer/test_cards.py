@@ -249,3 +249,15 @@ def test_a_question_on_working_with_someone_asks_nothing_about_effect() -> None:
     assert asks_effect("and does video feedback actually work?")
     assert not asks_effect("Do parent-infant teams work with fathers?")
     assert not asks_effect("How do I help parents?")
+
+
+def test_a_how_many_question_gets_a_card_that_counts_the_same_thing(engine: Engine) -> None:
+    # the card on how many fathers have perinatal depression came closest; the question
+    # counts babies
+    question = "How many babies have a mother or father with a common mental health problem?"
+    found = _matched(engine, question)
+    assert found is None or found.card.id != "fathers-and-partners-perinatal-mental-health"
+    found = _matched(engine, "How many women have a perinatal mental health problem?")
+    assert found is not None and found.card.id == "perinatal-prevalence-rates"
+    found = _matched(engine, "How many babies are born in England and Wales each year?")
+    assert found is not None and found.card.id == "births-england-wales"

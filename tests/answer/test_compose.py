@@ -7,7 +7,7 @@ import re
 import pytest
 
 from assistant.answer.compose import extract
-from assistant.answer.extract import _counted, _repeats, sentence_text
+from assistant.answer.extract import _repeats, counted_terms, sentence_text
 from assistant.search.engine import Engine
 
 ANAPHORA = re.compile(r"(It|Its|This|These|They|Their|Such)\b")
@@ -117,7 +117,7 @@ def test_a_how_many_question_wants_a_figure_of_the_thing_it_counts(engine: Engin
 def test_the_thing_a_how_many_question_counts(
     engine: Engine, question: str, counted: set[str]
 ) -> None:
-    found = {s for t in _counted(engine.index, question) for s in t.alternatives[0]}
+    found = {s for t in counted_terms(engine.index, question) for s in t.alternatives[0]}
     assert counted <= found and (found or not counted)
     assert found <= counted | {"parent", "infant"}
 

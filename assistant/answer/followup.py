@@ -47,6 +47,7 @@ _BACK_REFERENCE = re.compile(
 # however many words of its own the question has.
 _CHOOSING = re.compile(
     r"\b((which|any|each|all|none|one|either|neither|both|some|most) of (those|these|them)|"
+    r"(which|what) ones?\b(?! of)|"
     r"(how much|how many|what share|what part|what proportion|which part|much|part) of "
     r"(that|this|it|those|these|them))\b",
     re.I,
@@ -88,6 +89,7 @@ okay same such else again really just like get got have has had need want know s
 mean means work works effective effectiveness evidence find found write start set up use
 used make made give show long take takes cost costs far well good best better right
 whether if than new usually typically typical come comes came coming after before
+gets getting way ways
 it's that's what's who's where's how's there's here's
 """
 _FILLER = frozenset(FILLER_WORDS.split())

@@ -36,6 +36,8 @@ EARLIER = Turn("Can we pool budgets with a section 75 agreement?", ("0123456789a
         "are there differences by region?",
         "any variation by age?",
         "which areas have none?",
+        "which one checks bonding?",
+        "and which ones are free?",
         "can we do that if we're a small council?",
         "can we do that if we\u2019re a small council?",
     ],
@@ -224,3 +226,11 @@ def test_a_follow_up_carries_a_name_made_of_common_words() -> None:
 def test_name_words_are_the_fillers_a_name_keeps() -> None:
     assert name_words("How much went to Start for Life?") == ["Start"]
     assert name_words("when did the service start?") == []
+
+
+def test_a_question_naming_its_own_set_is_no_choice_from_what_was_said() -> None:
+    assert not is_follow_up("Which one of the NICE guidelines covers babies under one?")
+
+
+def test_an_idiom_of_getting_in_the_way_carries_no_topic() -> None:
+    assert topic_words("What do commissioners say gets in the way?") == ["commissioners"]

@@ -87,6 +87,10 @@ def best_card(
     # "How many babies have a parent with a mental health problem?" is not answered by
     # rates per 1,000 births: a card must ask or say the thing a "how many" counts
     counted = counted_terms(index, question)
+    # "Which areas have no parent-infant team?" is not answered by the card on the area
+    # with a team in every locality: a question about what is missing gets only a card
+    # that speaks of something missing
+    absent = bool(_ABSENCE.search(question))
     sims = cosines(index, vector) if sims is None else sims
     best: CardMatch | None = None
     seen: set[int] = set()
@@ -102,6 +106,8 @@ def best_card(
         if effect and not _on_effect(card.questions):
             continue
         if counted and not any(t.held_by(_asked_or_said(index, card)) for t in counted):
+            continue
+        if absent and not _speaks_of_absence(card.questions, card.answer):
             continue
         phrased, held = card_terms(index, card)
         score = (
@@ -132,6 +138,22 @@ def _asked_or_said(index: EvidenceIndex, card: Card) -> frozenset[str]:
         ("card asked or said", card.id),
         lambda: card_terms(index, card)[0] | frozenset(tokenize([card.answer])[0]),
     )
+
+
+_ABSENCE = re.compile(
+    r"\b(have|has|had|with|there is|there are|is there|are there)\s+no\b|\b(do|does|did)"
+    r"\s*(not|n't)\s+have\b|\bwithout\s+(a|an|any)\b|\black(s|ing)?\b|\bnone\b",
+    re.I,
+)
+_NEGATION = re.compile(
+    r"\b(no|not|none|without|lack\w*|gaps?|patchy|missing|unable|cannot|fewer|\w+n't)\b", re.I
+)
+
+
+@cache
+def _speaks_of_absence(questions: tuple[str, ...], summary: str) -> bool:
+    """Does a card asked ``questions`` and saying ``summary`` speak of something missing?"""
+    return any(_NEGATION.search(text) for text in (*questions, summary))
 
 
 @cache

@@ -261,3 +261,25 @@ def test_a_how_many_question_gets_a_card_that_counts_the_same_thing(engine: Engi
     assert found is not None and found.card.id == "perinatal-prevalence-rates"
     found = _matched(engine, "How many babies are born in England and Wales each year?")
     assert found is not None and found.card.id == "births-england-wales"
+
+
+@pytest.mark.parametrize(
+    ("question", "not_this"),
+    [
+        # the card on Greater Manchester's team in every locality came closest
+        ("Which areas have no parent-infant team?", "greater-manchester-parent-infant-teams"),
+        ("Which councils do not have a parent-infant service?", "pooled-budgets-section-75"),
+    ],
+)
+def test_a_question_about_what_is_missing_gets_no_card_saying_it_is_there(
+    engine: Engine, question: str, not_this: str
+) -> None:
+    found = _matched(engine, question)
+    assert found is None or found.card.id != not_this
+
+
+def test_a_card_on_something_missing_still_answers_a_question_about_it(engine: Engine) -> None:
+    found = _matched(engine, "Which areas have no specialised parent-infant team at all?")
+    assert found is None or cards._speaks_of_absence(found.card.questions, found.card.answer)
+    found = _matched(engine, "Is there no mother and baby unit in Northern Ireland?")
+    assert found is not None and found.card.id == "northern-ireland-perinatal"

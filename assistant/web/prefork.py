@@ -180,7 +180,7 @@ def _worker_class() -> type:
     upstream connection) leaves its connection kept alive and then readable at its end:
     gunicorn hands it to a thread, which builds a request parser, finds no data and passes
     the connection back to the main loop to be closed, two hand-offs between threads for
-    nothing (about 0.3 ms of CPU per request in ``make bench``). A peek at the socket tells
+    nothing (about 0.1 ms of CPU per such connection). A peek at the socket tells
     the end of the stream from a request that has arrived.
     """
     from gunicorn.workers.gthread import ThreadWorker

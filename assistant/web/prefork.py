@@ -21,8 +21,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import select
-import selectors
 import shutil
 import signal
 import socket
@@ -173,8 +171,7 @@ def _gunicorn_options(settings: Settings, host: str, port: int, workers: int) ->
 
 def _worker_class() -> type:
     """gunicorn's threaded worker, closing a kept-alive connection its client has closed
-    where the poller saw it, instead of sending it to a request thread; with several
-    workers, one of them is woken for a new connection (see :class:`_OneWaker`).
+    where the poller saw it, instead of sending it to a request thread.
 
     A client that reads one answer and hangs up (most scripts; a proxy dropping an idle
     upstream connection) leaves its connection kept alive and then readable at its end:
@@ -186,13 +183,6 @@ def _worker_class() -> type:
     from gunicorn.workers.gthread import ThreadWorker
 
     class Worker(ThreadWorker):  # type: ignore[misc]
-        def run(self) -> None:
-            poller: Any = getattr(self, "poller", None)
-            if _EXCLUSIVE and isinstance(poller, selectors.EpollSelector):
-                poller.close()  # nothing is registered with it yet
-                self.poller = _OneWaker({s.fileno() for s in self.sockets})
-            super().run()
-
         def on_client_socket_readable(self, conn: Any, client: Any) -> None:
             if not _at_end(client):
                 super().on_client_socket_readable(conn, client)
@@ -204,26 +194,6 @@ def _worker_class() -> type:
             conn.close()
 
     return Worker
-
-
-_EXCLUSIVE = getattr(select, "EPOLLEXCLUSIVE", 0)
-
-
-class _OneWaker(selectors.EpollSelector):
-    """epoll that wakes one of the workers waiting on the shared listening sockets for a
-    new connection, not every one of them (``EPOLLEXCLUSIVE``, as nginx does): the others
-    would each wake up to find the connection taken. Other sockets register as usual."""
-
-    def __init__(self, listeners: set[int]) -> None:
-        super().__init__()
-        self._listeners = listeners
-
-    def register(self, fileobj: Any, events: int, data: Any = None) -> selectors.SelectorKey:
-        key = super().register(fileobj, events, data)
-        if key.fd in self._listeners and events == selectors.EVENT_READ:
-            self._selector.unregister(key.fd)  # type: ignore[attr-defined]
-            self._selector.register(key.fd, select.EPOLLIN | _EXCLUSIVE)  # type: ignore[attr-defined]
-        return key
 
 
 def _at_end(client: socket.socket) -> bool:

@@ -5,17 +5,15 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import selectors
 import socket
 import subprocess
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from assistant.config import Settings
-from assistant.web.prefork import _EXCLUSIVE, _at_end, _OneWaker, choose_server, worker_count
+from assistant.web.prefork import _at_end, choose_server, worker_count
 from tests.web.serving import START_SECONDS, free_port, serve_command, wait_until_answering
 
 
@@ -125,29 +123,3 @@ def _get(port: int, path: str) -> tuple[int, bytes]:
         return response.status, response.read()
     finally:
         conn.close()
-
-
-@pytest.mark.skipif(not _EXCLUSIVE, reason="EPOLLEXCLUSIVE is Linux's")
-def test_a_new_connection_wakes_one_waiting_worker_not_all() -> None:
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.setblocking(False)
-    pollers = [_OneWaker({listener.fileno()}) for _ in range(3)]
-    for poller in pollers:
-        poller.register(listener, selectors.EVENT_READ)
-    woken: list[int] = []
-
-    def wait(poller: _OneWaker) -> None:
-        woken.append(len(poller.select(timeout=1.5)))
-
-    threads = [threading.Thread(target=wait, args=(p,)) for p in pollers]
-    for thread in threads:
-        thread.start()
-    time.sleep(0.5)  # every poller is waiting
-    client = socket.create_connection(listener.getsockname())
-    for thread in threads:
-        thread.join()
-    assert sorted(woken) == [0, 0, 1]  # one saw the connection; the others slept on
-    other = socket.socket()
-    assert _OneWaker({listener.fileno()}).register(other, selectors.EVENT_READ).fd == other.fileno()
-    for item in (client, other, listener, *pollers):
-        item.close()

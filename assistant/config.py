@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -54,6 +55,20 @@ def parse_networks(raw: str) -> tuple[str, ...]:
                 "10.0.0.0/8 or ::1"
             ) from None
     return tuple(dict.fromkeys(networks))
+
+
+MAX_RECORD_DELAY = 60.0  # seconds an answer's row may wait to be written, at most
+
+
+def parse_record_delay(raw: str) -> float:
+    """Seconds within [0, MAX_RECORD_DELAY]; 0 for a negative or non-finite number."""
+    try:
+        delay = float(raw)
+    except ValueError:
+        raise ConfigError(
+            f"PAIR_RECORD_DELAY_SECONDS={raw!r} is not a number of seconds such as 0.5"
+        ) from None
+    return min(delay, MAX_RECORD_DELAY) if delay > 0 and math.isfinite(delay) else 0.0
 
 
 @dataclass(frozen=True)
@@ -326,7 +341,9 @@ class Settings:
         default=0.5,
         metadata={
             "help": "Answers are written to the database together by a background thread, "
-            "at most this long after they are given (0: each during its own request)."
+            "at most this long after they are given (0: each during its own request; "
+            "60 at most).",
+            "parse": parse_record_delay,
         },
     )
     admin_session_minutes: int = field(

@@ -34,11 +34,20 @@ def test_environment_overrides_defaults() -> None:
         ({"PAIR_TOP_K": "five"}, "PAIR_TOP_K='five' is not a valid int"),
         ({"PAIR_AUTO_REBUILD": "maybe"}, "PAIR_AUTO_REBUILD='maybe' is not a valid bool"),
         ({"PAIR_ABSTAIN_THRESHOLD": "high"}, "PAIR_ABSTAIN_THRESHOLD='high' is not a valid float"),
+        ({"PAIR_RECORD_DELAY_SECONDS": "soon"}, "PAIR_RECORD_DELAY_SECONDS='soon' is not a number"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)):
         load_settings(env=env)
+
+
+@pytest.mark.parametrize(
+    ("raw", "seconds"),
+    [("0.5", 0.5), ("0", 0.0), ("-2", 0.0), ("nan", 0.0), ("inf", 0.0), ("600", 60.0)],
+)
+def test_the_record_delay_is_read_within_its_bounds(raw: str, seconds: float) -> None:
+    assert load_settings(env={"PAIR_RECORD_DELAY_SECONDS": raw}).record_delay_seconds == seconds
 
 
 def test_unknown_override_is_refused() -> None:

@@ -8,7 +8,7 @@ are also judged against the question alone, a second call).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -62,7 +62,10 @@ class Answer:
         data = {
             "question": self.question,
             "answer": self.answer,
-            "sentences": [asdict(s) for s in self.sentences],
+            "sentences": [
+                {"text": s.text, "citation": s.citation, "citations": s.citations}
+                for s in self.sentences
+            ],
             "citations": [citation_dict(c) for c in self.citations],
             "abstained": self.abstained,
             "confidence": self.confidence,

@@ -64,15 +64,18 @@ class OnnxEncoder:
         self.tokenizer.enable_truncation(max_length=max_tokens)
 
     def encode(self, texts: list[str]) -> NDArray[np.float32]:
+        if len(texts) == 1:  # a question: the graph's own output, not a copy of it
+            return self._embed(texts[0])
         rows = [self._embed(text) for text in texts]
-        return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, 0), np.float32)
+        return np.concatenate(rows) if rows else np.zeros((0, 0), np.float32)
 
     def _embed(self, text: str) -> NDArray[np.float32]:
-        ids = np.asarray([self.tokenizer.encode(text).ids], dtype=np.int64)
+        """One text's vector as a (1, dimensions) float32 row."""
+        ids = np.array([self.tokenizer.encode(text).ids], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
         feeds["token_type_ids"] = np.zeros_like(ids)
-        vector: NDArray[np.float32] = self._session.run(None, feeds)[0][0]
-        return vector
+        row = self._session.run(None, feeds)[0]
+        return np.asarray(row, dtype=np.float32)  # float32 already: no copy
 
 
 def load(path: Path, model_folder: Path, threads: int, max_tokens: int) -> OnnxEncoder | None:

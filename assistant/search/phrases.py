@@ -19,7 +19,9 @@ check the answer against the pattern, passage by passage.
 from __future__ import annotations
 
 import json
+import os
 import re
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -346,6 +348,18 @@ class PostingsFile:
         self.offset = int(header.offset)
         self.size = int(header.shape[0])
         del header  # only its layout is kept
+        # one descriptor, read at offsets (no shared file position: threads and forked
+        # workers read it at once), closed when the index holding it is let go
+        self._fd: int | None = None
+        if hasattr(os, "preadv"):  # not on Windows: there each slice opens the file
+            self._fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+            self._closer = weakref.finalize(self, os.close, self._fd)
+
+    def close(self) -> None:
+        """Close the descriptor now (later reads open the file each time)."""
+        if self._fd is not None:
+            self._fd = None
+            self._closer()
 
     def __len__(self) -> int:
         return self.size
@@ -354,7 +368,17 @@ class PostingsFile:
         start, stop, _step = span.indices(self.size)
         count = max(0, stop - start)
         offset = self.offset + start * self.dtype.itemsize
-        return np.fromfile(self.path, dtype=self.dtype, count=count, offset=offset)
+        fd = self._fd
+        if fd is None:
+            return np.fromfile(self.path, dtype=self.dtype, count=count, offset=offset)
+        found = np.empty(count, dtype=self.dtype)
+        view, filled = found.data.cast("B"), 0
+        while filled < view.nbytes:  # a read may return less than asked
+            got = os.preadv(fd, [view[filled:]], offset + filled)
+            if got == 0:  # the file ends early, as np.fromfile stops
+                return found[: filled // self.dtype.itemsize]
+            filled += got
+        return found
 
     def __array__(self, dtype: np.dtype | None = None, copy: bool | None = None) -> np.ndarray:
         return self[:].astype(dtype) if dtype is not None else self[:]

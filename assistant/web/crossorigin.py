@@ -66,7 +66,7 @@ def _refuse_foreign_origin() -> None:
 def _cors(response: Response) -> Response:
     if not request.path.startswith(CORS_PATHS):
         return response
-    response.vary.add("Origin")
+    _vary_on_origin(response)
     origin = request.headers.get("Origin", "")
     if origin in settings().embed_allowed_origins:
         response.headers["Access-Control-Allow-Origin"] = origin
@@ -76,6 +76,16 @@ def _cors(response: Response) -> Response:
             response.headers["Access-Control-Allow-Headers"] = "Content-Type"
             response.headers["Access-Control-Max-Age"] = "600"
     return response
+
+
+def _vary_on_origin(response: Response) -> None:
+    """Add ``Origin`` to the ``Vary`` header, as ``response.vary.add`` does, without
+    parsing the header into a set and writing it back."""
+    vary = response.headers.get("Vary")
+    if not vary:
+        response.headers["Vary"] = "Origin"
+    elif "origin" not in (v.strip().lower() for v in vary.split(",")):
+        response.headers["Vary"] = f"{vary}, Origin"
 
 
 LOOKUP_PATHS = ("/api/search", "/api/passages/", "/search")

@@ -17,13 +17,18 @@ written waits for it, for as long as that worker may hold it.
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import (
+    BadSignature,
+    SignatureExpired,
+    Signer,
+    TimestampSigner,
+    URLSafeTimedSerializer,
+)
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.answer.compose import Answer
@@ -39,7 +44,6 @@ bp = Blueprint("feedback", __name__)
 MAX_COMMENT = 500
 MAX_ANSWER_ID = 4000
 THANKS = "Thank you. Your feedback was recorded."
-MAX_DELAY = 60.0  # seconds an answer's row may wait to be written, at most
 # feedback on a row not found yet waits this long beyond the delay for another worker's
 # writer (a batch under way, a busy database), polling every POLL_SECONDS
 WRITE_GRACE = 5.0
@@ -62,10 +66,36 @@ def store() -> Store:
     return get_store(settings())
 
 
+class _Signer(TimestampSigner):
+    """Derives its signing key once, not for every answer."""
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        if secret_key is not None:
+            return super().derive_key(secret_key)
+        derived: bytes | None = self.__dict__.get("_derived")
+        if derived is None:
+            derived = self._derived = super().derive_key()
+        return derived
+
+
+class _AnswerIds(URLSafeTimedSerializer):
+    """Signs and checks answer ids with one signer (itsdangerous makes one per call)."""
+
+    default_signer = _Signer
+
+    def make_signer(self, salt: str | bytes | None = None) -> Signer:
+        if salt is not None:
+            return super().make_signer(salt)
+        signer: Signer | None = self.__dict__.get("_signer")
+        if signer is None:
+            signer = self._signer = super().make_signer()
+        return signer
+
+
 def _serializer() -> URLSafeTimedSerializer:
     found = current_app.extensions.get("pair.answer_ids")
     if found is None:
-        found = URLSafeTimedSerializer(secret_key(settings()), salt="pair-answer-id")
+        found = _AnswerIds(secret_key(settings()), salt="pair-answer-id")
         current_app.extensions["pair.answer_ids"] = found
     return found
 
@@ -93,15 +123,9 @@ def record(reply: Answer, node: str | None) -> str | None:
     return _serializer().dumps({"r": ref, "q": pending})
 
 
-def record_delay() -> float:
-    """``PAIR_RECORD_DELAY_SECONDS`` within [0, MAX_DELAY]; 0 for anything not a number."""
-    delay = settings().record_delay_seconds
-    return min(delay, MAX_DELAY) if delay > 0 and math.isfinite(delay) else 0.0
-
-
 def _recorder() -> Recorder | None:
     """This process's writer of answer rows, or None when they are written in requests."""
-    delay = record_delay()
+    delay = settings().record_delay_seconds
     return rows.recording(store(), delay, metrics.count_unrecorded) if delay else None
 
 
@@ -161,7 +185,7 @@ def give_feedback(answer_id: str, helpful: bool, comment: str | None) -> None:
     answer = _answer_key(data)
     pending = data.get("q") if isinstance(data.get("q"), str) else None
     # the signature's time is in whole seconds: the answer came up to one second later
-    written_by = signed.timestamp() + 1 + record_delay() + WRITE_GRACE
+    written_by = signed.timestamp() + 1 + settings().record_delay_seconds + WRITE_GRACE
     note = scrub(comment) if comment else None
     try:
         while True:

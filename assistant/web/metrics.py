@@ -88,8 +88,6 @@ UNRECORDED = Counter(
     "Answers given whose row could not be written to the database (it failed or was down).",
     registry=COUNTED,
 )
-for _kind in KINDS:
-    ANSWERS.labels(kind=_kind)
 for _helpful in ("yes", "no"):
     FEEDBACK.labels(helpful=_helpful)
 
@@ -100,8 +98,14 @@ def init_app(app: Flask, config: Settings) -> None:
     app.after_request(_count_request)
 
 
+# the labelled series each request counts in, looked up once per label values (a bounded
+# set: endpoints, methods and status classes) instead of through ``labels()`` every time
+_ANSWER_SERIES = {kind: ANSWERS.labels(kind=kind) for kind in KINDS}
+_request_series: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+
+
 def count_answer(kind: str) -> None:
-    ANSWERS.labels(kind=kind if kind in KINDS else "extract").inc()
+    _ANSWER_SERIES.get(kind, _ANSWER_SERIES["extract"]).inc()
 
 
 def count_unrecorded(rows: int) -> None:
@@ -115,8 +119,13 @@ def count_feedback(helpful: bool) -> None:
 def _count_request(response: Response) -> Response:
     method = request.method if request.method in METHODS else "other"
     labels = (request.endpoint or "unmatched", method, f"{response.status_code // 100}xx")
-    REQUESTS.labels(*labels).inc()
-    LATENCY.labels(*labels).observe(elapsed())
+    series = _request_series.get(labels)
+    if series is None:
+        series = _request_series.setdefault(
+            labels, (REQUESTS.labels(*labels), LATENCY.labels(*labels))
+        )
+    series[0].inc()
+    series[1].observe(elapsed())
     return response
 
 

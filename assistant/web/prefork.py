@@ -18,10 +18,13 @@ that exits is marked dead there. With JSON logs, gunicorn's own lines are JSON t
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
 import signal
+import socket
+import ssl
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -138,7 +141,7 @@ def _gunicorn_options(settings: Settings, host: str, port: int, workers: int) ->
     options: dict[str, Any] = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
-        "worker_class": "gthread",
+        "worker_class": _worker_class(),
         "threads": settings.threads,
         "preload_app": True,
         # a worker that stops answering for this long is replaced
@@ -164,6 +167,45 @@ def _gunicorn_options(settings: Settings, host: str, port: int, workers: int) ->
     if settings.log_format == "json":
         options["logger_class"] = _gunicorn_logger()
     return options
+
+
+def _worker_class() -> type:
+    """gunicorn's threaded worker, closing a kept-alive connection its client has closed
+    where the poller saw it, instead of sending it to a request thread.
+
+    A client that reads one answer and hangs up (most scripts; a proxy dropping an idle
+    upstream connection) leaves its connection kept alive and then readable at its end:
+    gunicorn hands it to a thread, which builds a request parser, finds no data and passes
+    the connection back to the main loop to be closed, two hand-offs between threads for
+    nothing (about 0.1 ms of CPU per such connection). A peek at the socket tells
+    the end of the stream from a request that has arrived.
+    """
+    from gunicorn.workers.gthread import ThreadWorker
+
+    class Worker(ThreadWorker):  # type: ignore[misc]
+        def on_client_socket_readable(self, conn: Any, client: Any) -> None:
+            if not _at_end(client):
+                super().on_client_socket_readable(conn, client)
+                return
+            with getattr(self, "_lock", contextlib.nullcontext()):  # gunicorn < 24 has one
+                self.poller.unregister(client)
+                self.keepalived_conns.remove(conn)
+            self.nr_conns -= 1
+            conn.close()
+
+    return Worker
+
+
+def _at_end(client: socket.socket) -> bool:
+    """Whether a readable socket has reached the end of its stream (or was reset)."""
+    if isinstance(client, ssl.SSLSocket):  # unread plain text may wait inside TLS
+        return False
+    try:
+        return client.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except (BlockingIOError, InterruptedError):
+        return False
+    except OSError:  # reset by the client: nothing more to read
+        return True
 
 
 def _gunicorn(app: Flask, options: dict[str, Any]) -> Any:

@@ -25,10 +25,17 @@ def init_app(app: Flask) -> None:
     app.after_request(_headers)
 
 
+# (name, lower-case name, value) of each header added when the view did not set it
+_DEFAULTS = tuple((n, n.lower(), v) for n, v in {"Content-Security-Policy": CSP, **HEADERS}.items())
+_NO_STORE = ("Cache-Control", "cache-control", "no-store")
+
+
 def _headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    if response.mimetype == "application/json":
-        response.headers.setdefault("Cache-Control", "no-store")
+    """The headers above that the view did not set, after its own (one pass over them)."""
+    headers = response.headers
+    present = {name.lower() for name, _value in headers.items()}
+    content_type = headers.get("Content-Type", "")
+    json = content_type.split(";", 1)[0].strip().lower() == "application/json"
+    wanted = (*_DEFAULTS, _NO_STORE) if json else _DEFAULTS
+    headers.extend([(name, value) for name, lower, value in wanted if lower not in present])
     return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import os
 import random
 import re
 import sys
@@ -179,3 +181,23 @@ def test_a_phrase_index_goes_when_nothing_uses_it(engine: Engine) -> None:
     del copy
     gc.collect()
     assert gone() is None
+
+
+def test_saved_postings_read_any_slice_through_one_descriptor(tmp_path: Path) -> None:
+    saved = np.arange(100_000, dtype=np.int32) * 7
+    np.save(tmp_path / "postings.npy", saved)
+    postings = PostingsFile(tmp_path / "postings.npy")
+    spans = [slice(0, 0), slice(2, 5), slice(-3, None), slice(99_990, 200_000), slice(None)]
+    spans += [slice(5, 2), slice(100, 60_000)]
+    for span in spans:
+        read = postings[span]
+        assert read.dtype == saved.dtype and read.flags.writeable
+        assert np.array_equal(read, saved[span]), span
+    assert postings._fd is not None and os.fstat(postings._fd)
+    closer = postings._closer
+    del postings, read
+    gc.collect()
+    assert not closer.alive  # the descriptor was closed with the object holding it
+    closed = PostingsFile(tmp_path / "postings.npy")
+    closed.close()
+    assert np.array_equal(closed[10:20], saved[10:20])  # opens the file for the read

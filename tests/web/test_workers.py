@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.web.prefork import choose_server, worker_count
+from assistant.web.prefork import _at_end, choose_server, worker_count
 from tests.web.serving import START_SECONDS, free_port, serve_command, wait_until_answering
 
 
@@ -62,3 +63,63 @@ def test_two_workers_answer_from_the_preloaded_index(settings: Settings, engine:
         output = server.communicate(timeout=60)[0].decode()
     assert "gunicorn, 2 workers" in output
     assert "Traceback" not in output
+
+
+def test_a_socket_at_its_end_is_told_from_one_with_a_request() -> None:
+    server, client = socket.socketpair()
+    try:
+        assert not _at_end(server)  # nothing yet: still open
+        client.sendall(b"GET / HTTP/1.1\r\n")
+        assert not _at_end(server)  # a request arrived
+        assert server.recv(100)
+        client.close()
+        assert _at_end(server)
+    finally:
+        server.close()
+
+
+def _open_sockets(pid: int) -> int:
+    return sum(
+        1 for fd in Path(f"/proc/{pid}/fd").iterdir() if os.readlink(fd).startswith("socket:")
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="preforking needs fork")
+def test_kept_alive_connections_the_client_closes_are_closed(settings: Settings) -> None:
+    """One request thread and room for four connections: connections left kept alive and
+    then closed by their client are closed by the worker and no longer count (the worker
+    would stop accepting), and kept-alive connections still serve."""
+    port = free_port()
+    env = {**os.environ, "PAIR_RATE_LIMIT": "1000/minute", "PAIR_WORKERS": "1"}
+    env.update(PAIR_THREADS="1", PAIR_CONNECTION_LIMIT="4")
+    server = subprocess.Popen(serve_command(port), env=env, stdout=subprocess.DEVNULL)
+    try:
+        assert wait_until_answering(server, lambda: _get(port, "/healthz")[0]) == 200
+        worker = int(Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()[0])
+        before = _open_sockets(worker)
+        for _ in range(20):
+            assert _get(port, "/healthz")[0] == 200  # HTTP/1.1: kept alive, then closed
+        kept = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for _ in range(3):
+            kept.request("GET", "/healthz")
+            response = kept.getresponse()
+            assert response.status == 200 and response.getheader("Connection") != "close"
+            response.read()
+        kept.close()
+        deadline = time.monotonic() + 10
+        while _open_sockets(worker) > before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _open_sockets(worker) <= before
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def _get(port: int, path: str) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()

@@ -180,6 +180,14 @@ PLACES = {
 }
 
 
+_PLACE_OF = {word: place for place, words in PLACES.items() for word in words}
+# one pass over a text for every place name, longest names first
+_PLACE_NAMES = re.compile(
+    r"\b(" + "|".join(re.escape(w) for w in sorted(_PLACE_OF, key=len, reverse=True)) + r")\b",
+    re.I,
+)
+
+
 @dataclass(frozen=True)
 class Chosen:
     rank: int  # of the hit in the search result
@@ -209,12 +217,8 @@ def kind_of(question: str) -> Kind:
 
 
 def places_in(text: str) -> set[str]:
-    low = f" {text.lower()} "
-    return {
-        place
-        for place, words in PLACES.items()
-        if any(re.search(rf"\b{re.escape(w)}\b", low) for w in words)
-    }
+    """The places of :data:`PLACES` that ``text`` names."""
+    return {_PLACE_OF[m.group().lower()] for m in _PLACE_NAMES.finditer(text)}
 
 
 def choose(

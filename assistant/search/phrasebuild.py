@@ -36,8 +36,9 @@ def build_phrase_index(
     words = sorted({word_key(t) for t in read.seen if is_word(t)})
     marks = sorted({t for t in read.seen if not is_word(t)})
     old = previous[0] if previous is not None and len(fresh) < len(joined) else None
+    old_words = _old_words(old) if old is not None else []
     if old is not None:  # (code point order is UTF-8's byte order, which lookups use)
-        words = sorted({*words, *_old_words(old)})
+        words = sorted({*words, *old_words})
         marks = sorted({*marks, *old.marks})
     lengths = np.zeros(len(joined), dtype=np.int64)
     lengths[fresh] = read.sizes
@@ -47,9 +48,12 @@ def build_phrase_index(
     bounds = np.zeros(len(joined) + 1, dtype=np.int64)
     np.cumsum(lengths + 1, out=bounds[1:])
     stream = np.full(int(bounds[-1]), -1, dtype=np.int32)
-    _fill_fresh(stream, bounds, fresh, read, words, marks)
+    # each token's number: the words in order, then the marks (the two never share a token)
+    number = {token: n for n, token in enumerate((*words, *marks))}
+    _fill_fresh(stream, bounds, fresh, read, number)
     if old is not None:
-        _fill_kept(stream, bounds, source, old, words, marks)
+        renumber = np.asarray([number[t] for t in (*old_words, *old.marks)], dtype=np.int32)
+        _fill_kept(stream, bounds, source, old, renumber)
     return _indexed(stream, bounds, words, marks), len(fresh)
 
 
@@ -94,14 +98,9 @@ def _fill_fresh(
     bounds: np.ndarray,
     fresh: np.ndarray,
     read: _Read,
-    words: list[str],
-    marks: list[str],
+    number: dict[str, int],
 ) -> None:
-    number = {w: n for n, w in enumerate(words)}
-    mark_number = {m: len(words) + n for n, m in enumerate(marks)}
-    final = np.asarray(
-        [number[word_key(t)] if is_word(t) else mark_number[t] for t in read.seen], np.int32
-    )
+    final = np.asarray([number[word_key(t) if is_word(t) else t] for t in read.seen], np.int32)
     places = np.repeat(bounds[fresh], read.sizes) + _ranks(read.sizes)
     stream[places] = final[read.flat]
 
@@ -111,11 +110,10 @@ def _fill_kept(
     bounds: np.ndarray,
     source: np.ndarray,
     old: PhraseIndex,
-    words: list[str],
-    marks: list[str],
+    renumber: np.ndarray,
 ) -> None:
-    """Copies each kept passage's tokens from ``old``, renumbered."""
-    renumber = _renumbering(old, words, marks)
+    """Copies each kept passage's tokens from ``old``, renumbered (``renumber`` holds each
+    old token's new number)."""
     old_stream = np.full(int(old.bounds[-1]), -1, dtype=np.int32)
     counts = np.diff(np.asarray(old.indptr))
     old_stream[np.asarray(old.postings)] = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
@@ -124,14 +122,6 @@ def _fill_kept(
     new_places = np.repeat(bounds[taken], sizes) + _ranks(sizes)
     old_places = np.repeat(np.asarray(old.bounds)[source[taken]], sizes) + _ranks(sizes)
     stream[new_places] = renumber[old_stream[old_places]]
-
-
-def _renumbering(old: PhraseIndex, words: list[str], marks: list[str]) -> np.ndarray:
-    """Each old token's number among ``words`` and ``marks``."""
-    number = {w: n for n, w in enumerate(words)}
-    mark_number = {m: len(words) + n for n, m in enumerate(marks)}
-    found = [number[w] for w in _old_words(old)] + [mark_number[m] for m in old.marks]
-    return np.asarray(found, dtype=np.int32)
 
 
 def _ranks(sizes: np.ndarray) -> np.ndarray:

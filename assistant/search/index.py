@@ -302,7 +302,7 @@ def build_index(
         known, prior = previous_build(serving, embedder, passage_vectors, served, sentence_rules())
         neighbours = previous_neighbours(serving, served) if prior is not None else None
         reusing = Reusing(embedder, known, neighbours, prior)
-        carried = Carried(_previous_terms(serving, served), _previous_phrases(serving, served))
+        carried = _carried(serving, served)
 
         def finish(folder: Path, manifest: dict[str, Any]) -> None:
             _write_texts(folder, stored, reusing, manifest["dimension"])
@@ -523,13 +523,14 @@ class Carried:
     phrases: tuple[PhraseIndex, list[str]] | None = None
 
 
-def _previous_phrases(serving: Path, served: list[Passage]) -> tuple[PhraseIndex, list[str]] | None:
+def _previous_phrases(
+    serving: Path, served: list[Passage], manifest: dict[str, Any]
+) -> tuple[PhraseIndex, list[str]] | None:
     """The serving build's phrase index and the joined texts it holds, when it has one
-    whose files match their checksums (None: every passage is read)."""
-    if not served or not (serving / "phrases").is_dir():
+    whose files match the checksums of its ``manifest`` (None: every passage is read)."""
+    if not (serving / "phrases").is_dir():
         return None
     try:
-        manifest = json.loads((serving / "manifest.json").read_text(encoding="utf-8"))
         if any(file_sha256(serving / name) != manifest["files"][name] for name in PHRASE_FILES):
             raise ValueError("the phrase index does not match its checksums")
         found = PhraseIndex.load(serving / "phrases")
@@ -539,14 +540,30 @@ def _previous_phrases(serving: Path, served: list[Passage]) -> tuple[PhraseIndex
     return found, [joined_text(p.text, p.heading, p.section) for p in served]
 
 
-def _previous_terms(serving: Path, served: list[Passage]) -> tuple[TermCounts, list[str]] | None:
-    """The serving build's term counts and the texts they count (its passages', see
-    :func:`_lexical_text`), when it stored them with this tokeniser and its files match
-    their checksums; None otherwise (every passage is tokenised)."""
+def _carried(serving: Path, served: list[Passage]) -> Carried:
+    """What of the serving build's term counts and phrase index a rebuild can reuse, its
+    manifest (with the files' checksums) read once for both."""
     if not served:
-        return None
+        return Carried()
     try:
         manifest = json.loads((serving / "manifest.json").read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict):
+            raise ValueError("the manifest is not a JSON object")
+    except (OSError, ValueError) as exc:
+        log.warning("reading every passage afresh (%s)", exc)
+        return Carried()
+    return Carried(
+        _previous_terms(serving, served, manifest), _previous_phrases(serving, served, manifest)
+    )
+
+
+def _previous_terms(
+    serving: Path, served: list[Passage], manifest: dict[str, Any]
+) -> tuple[TermCounts, list[str]] | None:
+    """The serving build's term counts and the texts they count (its passages', see
+    :func:`_lexical_text`), when it stored them with this tokeniser and its files match
+    the checksums of its ``manifest``; None otherwise (every passage is tokenised)."""
+    try:
         if manifest.get("lexical_tokens") != tokens_version():
             return None
         read = (*LEXICAL_COUNTS, *LEXICAL_FILES[1:], "sources.json")

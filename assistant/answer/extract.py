@@ -7,8 +7,8 @@ Each candidate sentence (from the top passages) is scored by a blend of
   "cost" or "VIG" pull the sentences that say them;
 - what the question asks for: a count or amount wants a figure (of the asked place, the
   latest year first), "what is" a definition, "is it effective" a finding from a trial or
-  review, "how do I" guidance; a sentence that only describes a publication ("Chapter 8
-  closes with a table") is marked down.
+  review, "how do I" guidance, "how do we measure" a measure or tool; a sentence that only
+  describes a publication ("Chapter 8 closes with a table") is marked down.
 
 A sentence that must bring the sentence it leans on ("It cautioned that...") is judged
 half-way between the two, since the reader gets both. After the first sentence, one that
@@ -63,6 +63,7 @@ class Kind(Enum):
     COUNT = "count"  # how many, how much, what proportion, cost
     EFFECT = "effect"  # is it effective, does it work, what is the evidence
     HOWTO = "howto"  # how do I, should we, what steps
+    MEASURE = "measure"  # how do we measure, assess, monitor, know it worked
     DEFINE = "define"  # what is, who are
     WHEN = "when"  # when, since when, what year
     WHO = "who"  # who commissions, who runs
@@ -72,6 +73,13 @@ class Kind(Enum):
 
 
 _KINDS = (
+    (
+        Kind.MEASURE,
+        r"\bhow (do|can|should|would|could|will|might|to) ((i|we|you|one|they|the \w+|a \w+) )?"
+        r"(measure|evaluate|assess|monitor|track|judge|prove|demonstrate|audit|(know|tell|check|"
+        r"show) (if|whether|that))\b|\bwhat (should|do|can|could|must) (i|we|they) (measure|record|"
+        r"collect|monitor|track)\b|\b(which|what) (outcome )?(measures|tools|indicators|metrics)\b",
+    ),
     (
         Kind.COUNT,
         r"\bhow (many|much|common|often|big|widespread)\b|\bnumber of\b|\bwhat (percentage|"
@@ -142,6 +150,13 @@ _GUIDANCE = re.compile(
     r"\b(should|start|begin|include|includes|recommend\w*|need to|needs to|consider|"
     r"make sure|plan|agree|map|set out|build|use|ask|involve|identify|describe|state|"
     r"show|cost|step)\b",
+    re.I,
+)
+# a sentence that says what is measured or with what: a measure, a tool, a scale
+_MEASURED = re.compile(
+    r"\b(measur\w*|indicators?|metrics?|tools?|scales?|questionnaires?|scor(e|es|ed|ing)|"
+    r"rat(ed|ing|ings)|assess(ed|ment|ments)|recorded|collected|audit\w*|baseline|"
+    r"before and after|validat\w*|reliab\w*)\b",
     re.I,
 )
 _ABOUT_PUBLICATION = re.compile(
@@ -392,6 +407,8 @@ def _fits(kind: Kind, text: str) -> float:
         return 1.0 if _FINDING.search(text) else 0.0
     if kind is Kind.HOWTO:
         return 1.0 if _GUIDANCE.search(text) else 0.0
+    if kind is Kind.MEASURE:
+        return 1.0 if _MEASURED.search(text) else 0.0
     if kind is Kind.DEFINE:
         return 1.0 if _DEFINITION.match(text) else 0.0
     if kind is Kind.WHEN:

@@ -20,6 +20,12 @@ from assistant.answer.extract import Kind, _fits, kind_of
         ("is it cost-effective though?", Kind.EFFECT),
         ("Is home visiting good value for money?", Kind.EFFECT),
         ("is it worth the cost?", Kind.EFFECT),
+        ("How do we evaluate a parent-infant relationship service?", Kind.MEASURE),
+        ("how would we know whether it worked for our families?", Kind.MEASURE),
+        ("Which tools rate the parent-infant relationship?", Kind.MEASURE),
+        ("What should we record about each referral?", Kind.MEASURE),
+        ("how do we tell families about the service?", Kind.HOWTO),
+        ("How do we know which families need help?", Kind.HOWTO),
     ],
 )
 def test_the_question_says_what_kind_of_sentence_answers_it(question: str, kind: Kind) -> None:
@@ -38,6 +44,12 @@ def test_when_who_and_where_want_a_date_a_name_and_a_place() -> None:
     assert _fits(Kind.WHO, "It is commissioned by Better Start Bradford.") == 1.0
     assert _fits(Kind.WHO, "It works with parents and babies.") == 0.0
     assert _fits(Kind.WHERE, "It covers three wards in Bradford Moor and Little Horton.") == 1.0
+
+
+def test_a_question_on_measuring_wants_a_measure_or_tool() -> None:
+    assert _fits(Kind.MEASURE, "Sensitivity was measured with the CARE-Index.") == 1.0
+    assert _fits(Kind.MEASURE, "PIIOS scores agreed closely between raters.") == 1.0
+    assert _fits(Kind.MEASURE, "VIG is recommended in NICE guideline PH40.") == 0.0
 
 
 def test_why_wants_a_reason() -> None:

@@ -81,6 +81,24 @@ def test_a_follow_up_quotes_the_sentence_that_says_what_it_asks(client: FlaskCli
     assert "18" in again["answer"], again["answer"]
 
 
+def test_a_question_on_measuring_quotes_sentences_that_name_a_measure(
+    client: FlaskClient,
+) -> None:
+    data = ask(client, {"message": "How do I measure parental sensitivity?"})
+    quoted = [s["text"] for s in data["sentences"]]
+    assert len(quoted) >= 2 and all(re.search(r"measur|scale|score", q) for q in quoted), quoted
+
+
+def test_a_follow_up_on_measuring_a_figure_locally_quotes_how_an_area_did_it(
+    client: FlaskClient,
+) -> None:
+    question = "What is the NSPCC's estimate of babies living with a parent with mental illness?"
+    first = ask(client, {"message": question})
+    again = ask(client, {"message": "how would we measure that locally?", "history": [turn(first)]})
+    assert again["interpreted_as"] == first["question"]
+    assert re.search(r"applied .* rates to the area's births", again["answer"]), again["answer"]
+
+
 def test_without_history_the_same_follow_up_has_nothing_to_lean_on(client: FlaskClient) -> None:
     data = ask(client, {"message": "how long does it take to set up?"})
     assert "interpreted_as" not in data

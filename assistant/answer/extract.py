@@ -4,7 +4,8 @@ Each candidate sentence (from the top passages) is scored by a blend of
 
 - its cosine to the question (sentence vectors are computed at build time);
 - the idf-weighted share of the question's key terms it contains, so "England", "NICE",
-  "cost" or "VIG" pull the sentences that say them;
+  "cost" or "VIG" pull the sentences that say them (a term only its passage's heading
+  says counts half);
 - what the question asks for: a count or amount wants a figure (of the asked place, the
   latest year first), "what is" a definition, "is it effective" a finding from a trial or
   review, "how do I" guidance, "how do we measure" a measure or tool; a sentence that only
@@ -57,6 +58,9 @@ FOCUS_WEIGHT = 0.3
 GROUP_WEIGHT = 0.5
 # After the first sentence: bonus per share of the question's term weight not yet said.
 NOVEL_WEIGHT = 0.3
+# A question word that a sentence does not say but its passage's heading does counts this
+# share of its weight.
+HEADING_SHARE = 0.5
 
 
 class Kind(Enum):
@@ -373,7 +377,15 @@ def _score(
     text = sentence_text(index, n)
     dense = float(index.sentence_vectors[n] @ vector)
     held = index.sentence_terms(n)
-    terms = sum(w for t, w in weights.items() if t in held) / total if total else 0.0
+    # the passage's heading says what its sentences are about: "PIIOS reliability and
+    # validity" heads the sentence on raters agreeing, which never says "reliable"
+    headed = _heading_terms(index, index.sentences[n].passage)
+    said = sum(
+        w if t in held else HEADING_SHARE * w
+        for t, w in weights.items()
+        if t in headed or t in held
+    )
+    terms = said / total if total else 0.0
     score = DENSE_WEIGHT * dense + TERM_WEIGHT * terms - RANK_WEIGHT * rank
     if not counted or any(t.held_by(held) for t in counted):
         score += TYPE_WEIGHT * _fits(kind, text)
@@ -383,6 +395,14 @@ def _score(
         found = places_in(text)
         score += PLACE_WEIGHT * (1.0 if found & asked_places else -0.5 if found else 0.0)
     return score
+
+
+def _heading_terms(index: EvidenceIndex, position: int) -> frozenset[str]:
+    """The stemmed terms of the heading of the passage at ``position``."""
+    return index.derived(
+        ("heading terms", position),
+        lambda: frozenset(tokenize([index.passages[position].heading])[0]),
+    )
 
 
 def counted_terms(index: EvidenceIndex, question: str) -> list[Term]:

@@ -37,6 +37,13 @@ def test_a_sentence_opening_with_it_or_this_comes_after_its_antecedent(
             assert f"{before.text} {sentence.text}" in texts[sentence.citation]
 
 
+def test_a_word_the_passage_heading_says_counts_for_its_sentences(engine: Engine) -> None:
+    # the passage headed "PIIOS reliability and validity" gives the validity evidence
+    # (agreement with the CARE-Index) in a sentence that does not say "validity"
+    answer = extract(engine, "What is the validity evidence for PIIOS?")
+    assert any("CARE-Index" in s.text for s in answer.sentences), answer.answer
+
+
 def test_the_highlighted_spans_are_the_quoted_sentences(engine: Engine) -> None:
     answer = extract(engine, QUESTIONS[0])
     for citation in answer.citations:

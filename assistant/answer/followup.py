@@ -5,9 +5,11 @@ in England?", "how do I write one?") leans on what came before. When a question 
 one (it points back with "it", "that", "those", "one"; opens with "and", "what about";
 or is too short to stand alone), it is searched together with the key words of the
 earlier question it leans on, or of the journey step the user is at, and the passages the
-earlier answer cited get a bounded boost unless the question brings a topic of its own.
-What the earlier answers showed travels too, so the reply adds to it. The reply says
-which question it read the follow-up against, so the reader can tell.
+earlier answer cited get a bounded boost unless the question brings a topic of its own
+(after a pick from a list, "which of those...?", only the pick's passages: "is it
+reliable?" asks about the pick). What the earlier answers showed travels too, so the
+reply adds to it. The reply says which question it read the follow-up against, so the
+reader can tell.
 """
 
 from __future__ import annotations
@@ -242,9 +244,14 @@ def read(
     carried: list[str] = []
     cited: list[str] = []
     shown: list[str] = []
+    picked = False
     for turn in reversed(history):
         carried = [w for w in topic_words(turn.message) if w.lower() not in own] + carried
-        cited.extend(turn.citations)
+        if not picked:
+            cited.extend(turn.citations)
+        # "which of those is quickest?" picked from what the turn before listed: what
+        # follows it ("is it reliable?") is about the pick, not the whole list
+        picked = picked or bool(_CHOOSING.search(turn.message))
         shown.append(turn.answer)
         if carried and not is_follow_up(turn.message):
             break

@@ -234,3 +234,20 @@ def test_a_question_naming_its_own_set_is_no_choice_from_what_was_said() -> None
 
 def test_an_idiom_of_getting_in_the_way_carries_no_topic() -> None:
     assert topic_words("What do commissioners say gets in the way?") == ["commissioners"]
+
+
+def test_what_follows_a_pick_from_a_list_leans_on_the_pick_not_the_list() -> None:
+    listed = Turn(
+        "What tools rate the parent-infant relationship?", ("aaaaaaaaaaaa", "bbbbbbbbbbbb")
+    )
+    picked = Turn("which of those suits health visitors?", ("bbbbbbbbbbbb", "cccccccccccc"))
+    reading = read("is it reliable?", [listed, picked])
+    assert reading.interpreted_as == listed.message
+    assert reading.boost == picked.citations
+    # without the pick, the list's citations steer as before
+    plain = Turn("does it suit health visitors?", ("cccccccccccc",))
+    assert set(read("is it reliable?", [listed, plain]).boost) == {
+        "aaaaaaaaaaaa",
+        "bbbbbbbbbbbb",
+        "cccccccccccc",
+    }

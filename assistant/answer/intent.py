@@ -40,7 +40,12 @@ _RULES: tuple[tuple[Intent, str], ...] = (
         r"^where\b|^(which|what) (areas?|places?|wards?|regions?|countr\w+|nations?|"
         r"local authorit\w+|councils?|icbs?|towns?|cities)\b",
     ),
-    (Intent.WHY, r"^(why|how come|what (is|are) the reasons?)\b"),
+    (
+        Intent.WHY,
+        r"^(why|how come|what (is|are|was|were) the (reasons?|causes?|point|purpose|"
+        r"rationale)|what (stops|stopped|keeps|kept|prevents|prevented|puts|put|holds|held|"
+        r"drives|drove|causes|caused)\b)\b",
+    ),
     (
         Intent.DEFINE,
         r"^(what|who)( exactly)? (is|are|was|were) "
@@ -74,7 +79,8 @@ def intent_of(text: str) -> Intent:
 # question by most things.
 _SERVES: dict[Intent, frozenset[Intent]] = {
     Intent.YESNO: frozenset({Intent.YESNO, Intent.HOWTO, Intent.OPEN, Intent.COUNT}),
-    Intent.OPEN: frozenset(Intent) - {Intent.NONE},
+    # "What outcome measures should a team use?" is not answered by why to measure them
+    Intent.OPEN: frozenset(Intent) - {Intent.NONE, Intent.WHY},
     Intent.HOWTO: frozenset({Intent.HOWTO, Intent.YESNO, Intent.OPEN}),
     Intent.DEFINE: frozenset({Intent.DEFINE}),
 }

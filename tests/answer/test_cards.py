@@ -69,6 +69,13 @@ def test_a_card_answer_is_the_same_for_every_question_but_its_own_parts(engine: 
             "Which professions usually make up a parent-infant team?",
             "who-is-in-a-parent-infant-team",
         ),
+        # which measures, not why to measure
+        ("What outcome measures should a parent-infant team use?", "which-outcome-measures"),
+        # asking for the point of something is asking why
+        (
+            "What is the point of measuring outcomes in a parent-infant team?",
+            "why-measure-outcomes",
+        ),
     ],
 )
 def test_a_question_gets_the_card_that_answers_it(engine: Engine, question: str, card: str) -> None:

@@ -30,6 +30,9 @@ from assistant.answer.intent import Intent, compatible, intent_of
             Intent.OPEN,
         ),
         ("FNP local authority commissioning", Intent.NONE),
+        ("What is the point of a needs analysis?", Intent.WHY),
+        ("What stops mothers asking for help?", Intent.WHY),
+        ("What outcome measures should a parent-infant team use?", Intent.OPEN),
     ],
 )
 def test_the_opening_words_say_what_is_asked(question: str, intent: Intent) -> None:
@@ -40,6 +43,8 @@ def test_a_card_for_another_kind_of_question_does_not_fit() -> None:
     assert not compatible(Intent.DEFINE, frozenset({Intent.WHO, Intent.COUNT}))
     assert not compatible(Intent.COUNT, frozenset({Intent.YESNO}))
     assert compatible(Intent.YESNO, frozenset({Intent.HOWTO}))  # "can we pool budgets?"
+    # "which measures?" is not answered by why to measure
+    assert not compatible(Intent.OPEN, frozenset({Intent.WHY}))
 
 
 def test_key_words_fit_any_card_and_a_key_word_card_fits_any_question() -> None:

@@ -16,7 +16,7 @@ from functools import cache
 import numpy as np
 
 from assistant.answer.compose import Answer, AnswerSentence
-from assistant.answer.extract import counted_terms, places_in
+from assistant.answer.extract import counted_terms, has_amount, places_in
 from assistant.answer.followup import FILLER_WORDS, name_words
 from assistant.answer.intent import Intent, asks_effect, compatible, intent_of, speaks_of_effect
 from assistant.evidence.cards import LABEL, Card
@@ -108,6 +108,11 @@ def best_card(
         if counted and not any(t.held_by(_asked_or_said(index, card)) for t in counted):
             continue
         if absent and not _speaks_of_absence(card.questions, card.answer):
+            continue
+        # "How long is the waiting list?" is not answered by a card that lists waiting
+        # lists among the arrangements a team needs: a question for an amount gets only a
+        # card that gives one
+        if intent is Intent.COUNT and not has_amount(card.answer):
             continue
         phrased, held = card_terms(index, card)
         score = (

@@ -113,12 +113,14 @@ _FIGURE = re.compile(
     re.I,
 )
 _YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
-# a year or a span of years ("2017-19", "2025/26"), a day of a month, or a number that is
-# part of a name ("COVID-19", "PHQ-9"): none of them is an amount
+# a year or a span of years ("2017-19", "2025/26"), a day of a month, a number that is
+# part of a name ("COVID-19", "PHQ-9") or numbers a part of a text or law ("chapter 6",
+# "section 75", "statement 3"): none of them is an amount
 _YEARS = re.compile(
     r"\b(19[89]\d|20[0-4]\d)(\s*(-|–|/|to)\s*((19|20)?\d\d))?\b|\b\d{1,2}(st|nd|rd|th)? "
     r"(January|February|March|April|May|June|July|August|September|October|November|"
-    r"December)\b|\b[A-Za-z]+[-:]\d+\b"
+    r"December)\b|\b[A-Za-z]+[-:]\d+\b|\b(?i:chapters?|sections?|statements?|pages?|parts?|"
+    r"schedules?|regulations?|clauses?|paragraphs?|annex|appendix)\s+\d+[A-Z]?\d*\b"
 )
 _DATE = re.compile(
     r"\b(19[5-9]\d|20[0-4]\d|January|February|March|April|May|June|July|August|"
@@ -440,6 +442,11 @@ def _fits(kind: Kind, text: str) -> float:
     if kind is Kind.WHY:
         return 1.0 if _REASON.search(text) else 0.0
     return 0.0
+
+
+def has_amount(text: str) -> bool:
+    """Does ``text`` give an amount (a figure that is not a year, a date or part of a name)?"""
+    return bool(_FIGURE.search(_YEARS.sub("", text)))
 
 
 def sentence_text(index: EvidenceIndex, n: int) -> str:

@@ -256,6 +256,14 @@ def test_words_that_carry_no_topic_alone_count_inside_a_name(engine: Engine) -> 
         # what is missing: the card on a team in every locality, and on pooling budgets
         ("Which areas have no parent-infant team?", "greater-manchester-parent-infant-teams", None),
         ("Which councils do not have a parent-infant service?", "pooled-budgets-section-75", None),
+        # an amount asked for: the card listing waiting lists among a team's arrangements
+        # gives none (its "Chapter 6" is no amount); a card that gives one is still found
+        (
+            "How long is the waiting list for a parent-infant team usually?",
+            "operational-arrangements-new-team",
+            None,
+        ),
+        ("How much does a parent-infant team cost to run?", None, "cost-of-one-parent-infant-team"),
     ],
 )
 def test_a_card_close_in_words_is_shown_only_if_it_answers_what_was_asked(

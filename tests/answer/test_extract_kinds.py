@@ -64,6 +64,8 @@ def test_why_wants_a_reason() -> None:
         "The rate rose significantly between 2017-19 and 2020-22.",
         "The plan for 2025/26 was published on 10 October 2024.",
         "Deaths from COVID-19 were left out and PHQ-9 was used.",
+        "Chapter 8 closes with a table of tools.",
+        "Councils pool budgets under section 75 of the NHS Act 2006.",
     ],
 )
 def test_years_dates_and_numbered_names_are_no_amount(text: str) -> None:

@@ -65,6 +65,15 @@ _PRONOUN_SUBJECT = re.compile(
     r"(is|was)\s+(it|that|this|he|she)\b(?!\s+\w+(?<!ed)\s+(that|to)\b))",
     re.I,
 )
+# "can the ICB pay for it alone?", "any examples of teams using it in the UK?": "it" or
+# "them" after a verb or a preposition is what was just discussed (not the "it" of "what
+# makes it hard to...", which stands for what follows)
+_PRONOUN_OBJECT = re.compile(
+    r"\b(?!(?:is|was|does|did|do|will|can|could|should|would|has|have|had|that|which|if|"
+    r"when|because|and|but|so|then|as|makes?|made|find|found)\b)[a-z]+\s+(it|them)\b"
+    r"(?!\s+(?:to|that|is|was|has|does|will|can|would|should|could)\b)",
+    re.I,
+)
 # "differences by ethnicity", "does it vary across regions", "broken down by age"
 _SLICING = re.compile(
     r"\b(differ\w*|vary|varies|variation|gaps?|breakdown|broken down|split|compare\w*)\s+"
@@ -201,7 +210,7 @@ def is_follow_up(question: str) -> bool:
     own = topic_words(question)
     if _OPENERS.match(question.strip()) or not own or _CHOOSING.search(question):
         return True
-    if _PRONOUN_SUBJECT.search(question):
+    if _PRONOUN_SUBJECT.search(question) or _PRONOUN_OBJECT.search(question):
         return True
     if len(own) == 1 and own[0].islower() and _SHORT.search(question):
         # "how many sessions?", "what about cost?": one common word is a facet of the

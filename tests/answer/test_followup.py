@@ -101,6 +101,7 @@ def test_earlier_citations_steer_only_a_question_that_says_little_of_its_own(
         "Is it possible to pool budgets between a council and an ICB?",
         "What is the Healthy Child Programme?",
         "what is the cost of perinatal mental health problems?",
+        "What makes it hard to commission parent-infant services?",
     ],
 )
 def test_questions_that_stand_alone_are_searched_as_asked(question: str) -> None:
@@ -251,3 +252,12 @@ def test_what_follows_a_pick_from_a_list_leans_on_the_pick_not_the_list() -> Non
         "bbbbbbbbbbbb",
         "cccccccccccc",
     }
+
+
+@pytest.mark.parametrize(
+    "question", ["can the ICB pay for it alone?", "any examples of teams using it in practice?"]
+)
+def test_it_or_them_after_a_verb_or_preposition_points_back(question: str) -> None:
+    assert is_follow_up(question)
+    reading = read(question, [EARLIER])
+    assert reading.interpreted_as == EARLIER.message and "section 75" in reading.query

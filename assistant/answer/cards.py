@@ -81,6 +81,9 @@ def best_card(
     # teams, however close the rest: a card must name the region or nation asked about
     # (England and the UK are what most cards speak of without naming them)
     asked = places_in(question) - NATIONAL
+    # "What did the Committee recommend in 2019?" is not answered by its 2026 report: a
+    # card must name the year asked about
+    years = set(_YEAR.findall(question))
     # "Do parent-infant teams work?" is not answered by the card written for "Do teams
     # work with fathers?", nor "Is video feedback effective?" by what VIG is
     effect = asks_effect(question)
@@ -102,6 +105,8 @@ def best_card(
         seen.add(number)
         card, cosine = index.cards[number], float(sims[row])
         if asked and not asked <= _places(index, card):
+            continue
+        if years and not years <= _years(index, card):
             continue
         if effect and not _on_effect(card.questions):
             continue
@@ -137,6 +142,16 @@ def _places(index: EvidenceIndex, card: Card) -> set[str]:
     return index.derived(("card places", card.id), compute)
 
 
+def _years(index: EvidenceIndex, card: Card) -> set[str]:
+    """The years a card names in its questions, its summary or its cited passages."""
+
+    def compute() -> set[str]:
+        cited = [index.passages[index.by_id[i]].text for i in _present(index, card.passage_ids())]
+        return set(_YEAR.findall(" ".join((*card.questions, card.answer, *cited))))
+
+    return index.derived(("card years", card.id), compute)
+
+
 def _asked_or_said(index: EvidenceIndex, card: Card) -> frozenset[str]:
     """The stems of a card's questions and summary (not of the passages it cites)."""
     return index.derived(
@@ -145,6 +160,7 @@ def _asked_or_said(index: EvidenceIndex, card: Card) -> frozenset[str]:
     )
 
 
+_YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
 _ABSENCE = re.compile(
     r"\b(have|has|had|with|there is|there are|is there|are there)\s+no\b|\b(do|does|did)"
     r"\s*(not|n't)\s+have\b|\bwithout\s+(a|an|any)\b|\black(s|ing)?\b|\bnone\b",

@@ -264,6 +264,13 @@ def test_words_that_carry_no_topic_alone_count_inside_a_name(engine: Engine) -> 
             None,
         ),
         ("How much does a parent-infant team cost to run?", None, "cost-of-one-parent-infant-team"),
+        # a year asked about must be named: the Committee's 2026 report came closest
+        (
+            "What did the Health and Social Care Committee recommend in 2019?",
+            "select-committee-2026-recommendations",
+            None,
+        ),
+        ("How many babies were born in England and Wales in 2023?", None, "births-england-wales"),
     ],
 )
 def test_a_card_close_in_words_is_shown_only_if_it_answers_what_was_asked(

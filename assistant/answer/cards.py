@@ -199,8 +199,9 @@ def _topic(terms: list[Term], question: str = "") -> list[Term]:
     """The terms that carry a topic: "how", "work", "effective" and the like dropped,
     unless ``question`` uses them in a name."""
     fillers = _filler_stems()
-    if question:
-        fillers = fillers - frozenset(tokenize([" ".join(name_words(question))])[0])
+    named = name_words(question) if question else []
+    if named:  # most questions use no filler word in a name: nothing to tokenise
+        fillers = fillers - frozenset(tokenize([" ".join(named)])[0])
     return [t for t in terms if not set(t.alternatives[0]) <= fillers]
 
 

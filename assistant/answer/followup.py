@@ -14,6 +14,7 @@ reader can tell.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -176,13 +177,20 @@ def topic_words(text: str) -> list[str]:
     A capitalised word inside a sentence is part of a name and so a topic whatever it
     means alone: "Best Start in Life", "Start for Life" (unless most linking words are
     capitalised too: in "How Many Teams Are There?" capitals say nothing)."""
+    return list(_topic_words(text))
+
+
+# One reply reads its question's topic words more than once (is it a follow-up, which
+# of its words make a name): the last few texts' words are kept
+@functools.lru_cache(maxsize=32)
+def _topic_words(text: str) -> tuple[str, ...]:
     text = open_contractions(text).replace("\u2019", "'")
     found = list(_WORD.finditer(text))
     fillers = [m.group() for m in found[1:] if _is_filler(m.group())]
     titled = sum(w[0].isupper() for w in fillers) > len(fillers) / 2
-    return [
+    return tuple(
         m.group() for m in found if not _is_filler(m.group()) or (not titled and _in_name(text, m))
-    ]
+    )
 
 
 def name_words(text: str) -> list[str]:

@@ -8,6 +8,7 @@ in particular and so carry no intent.
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import Enum
 
@@ -64,6 +65,8 @@ _RULES: tuple[tuple[Intent, str], ...] = (
 _QUESTION_WORD = re.compile(r"^(what|which|whose|how)\b|\?\s*$")
 
 
+# a reply asks the intent of its question more than once (card match, follow-up checks)
+@functools.lru_cache(maxsize=32)
 def intent_of(text: str) -> Intent:
     """The kind of reply ``text`` asks for; NONE for key words that are not a question."""
     low = " ".join(text.lower().split())

@@ -239,5 +239,7 @@ def _node_text(node: Node) -> str:
 
 
 def _unit(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    # what np.linalg.norm(matrix, axis=1, keepdims=True) computes for real rows, the
+    # same floats without its checks and conversions (a question's vector each reply)
+    norms = np.sqrt(np.add.reduce(matrix * matrix, axis=1, keepdims=True))
     return matrix / np.where(norms == 0, 1, norms)

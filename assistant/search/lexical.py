@@ -20,7 +20,7 @@ import math
 import re
 import threading
 from collections.abc import Container, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -92,8 +92,16 @@ class Term:
 
     weight: float
     alternatives: tuple[tuple[str, ...], ...]
+    # each alternative as a set: a set of stems is tested with one subset test per
+    # alternative, not one membership test per stem (a card match tests dozens of terms)
+    _sets: tuple[frozenset[str], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_sets", tuple(frozenset(alt) for alt in self.alternatives))
 
     def held_by(self, stems: Container[str]) -> bool:
+        if isinstance(stems, (frozenset, set)):
+            return any(alt <= stems for alt in self._sets)
         return any(all(s in stems for s in alt) for alt in self.alternatives)
 
     def stems(self) -> list[str]:

@@ -91,6 +91,11 @@ def with_references(e: Engine, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def citation_reference(e: Engine, passage_id: str) -> str:
-    """The Harvard reference of a cited passage (empty if it is no longer served)."""
-    found = e.passage(passage_id)
-    return passage_reference(found, e.index.sources) if found is not None else ""
+    """The Harvard reference of a cited passage (empty if it is no longer served),
+    formatted once per index: the same few passages are cited answer after answer."""
+
+    def compute() -> str:
+        found = e.passage(passage_id)
+        return passage_reference(found, e.index.sources) if found is not None else ""
+
+    return e.index.derived(("harvard reference", passage_id), compute)

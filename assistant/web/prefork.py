@@ -27,6 +27,7 @@ import socket
 import ssl
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -39,6 +40,8 @@ from assistant.store.recorder import stop_all as stop_recording
 log = logging.getLogger(__name__)
 SERVERS = ("auto", "gunicorn", "waitress")
 METRICS_FOLDER = "PROMETHEUS_MULTIPROC_DIR"  # read by prometheus-client when it is imported
+# how often a worker tells the master it is alive, at most (the master waits 60 s)
+HEARTBEAT_SECONDS = 1.0
 
 
 def worker_count(settings: Settings, requested: int | None) -> int:
@@ -183,6 +186,25 @@ def _worker_class() -> type:
     from gunicorn.workers.gthread import ThreadWorker
 
     class Worker(ThreadWorker):  # type: ignore[misc]
+        _notified = -HEARTBEAT_SECONDS
+
+        def notify(self) -> None:
+            # the main loop runs several times per request; the master only needs to
+            # hear from a worker within its timeout
+            now = time.monotonic()
+            if now - self._notified >= HEARTBEAT_SECONDS:
+                self._notified = now
+                super().notify()
+
+        def handle(self, conn: Any) -> Any:
+            # a new connection whose request has already arrived (most do) need not be
+            # watched with a selector of its own before it is read
+            # (gunicorn before 25 reads a new connection at once: no such attributes)
+            fresh = not getattr(conn, "initialized", True) and not getattr(conn, "data_ready", True)
+            if fresh and _has_data(conn.sock):
+                conn.data_ready = True
+            return super().handle(conn)
+
         def on_client_socket_readable(self, conn: Any, client: Any) -> None:
             if not _at_end(client):
                 super().on_client_socket_readable(conn, client)
@@ -194,6 +216,15 @@ def _worker_class() -> type:
             conn.close()
 
     return Worker
+
+
+def _has_data(client: socket.socket) -> bool:
+    """Whether bytes from the client are waiting to be read (False when none are yet, at
+    the end of the stream, or on an error, which the usual path then meets)."""
+    try:
+        return client.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) != b""
+    except (OSError, ValueError):
+        return False
 
 
 def _at_end(client: socket.socket) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.web.prefork import _at_end, choose_server, worker_count
+from assistant.web.prefork import _at_end, _has_data, choose_server, worker_count
 from tests.web.serving import START_SECONDS, free_port, serve_command, wait_until_answering
 
 
@@ -76,6 +76,44 @@ def test_a_socket_at_its_end_is_told_from_one_with_a_request() -> None:
         assert _at_end(server)
     finally:
         server.close()
+
+
+def test_a_socket_with_a_request_waiting_is_told_from_one_without() -> None:
+    server, client = socket.socketpair()
+    try:
+        assert not _has_data(server)  # nothing yet
+        client.sendall(b"GET / HTTP/1.1\r\n")
+        assert _has_data(server)
+        assert server.recv(100) == b"GET / HTTP/1.1\r\n"  # the peek left it to be read
+        assert not _has_data(server)
+        client.close()
+        assert not _has_data(server)  # the end of the stream is not a request
+    finally:
+        server.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="preforking needs fork")
+def test_requests_sent_at_once_or_after_a_pause_are_answered(settings: Settings) -> None:
+    """A new connection's request is read at once when it has arrived, and waited for
+    when the client connects first and sends later."""
+    port = free_port()
+    env = {**os.environ, "PAIR_RATE_LIMIT": "1000/minute", "PAIR_WORKERS": "1"}
+    server = subprocess.Popen(serve_command(port), env=env, stdout=subprocess.DEVNULL)
+    try:
+        assert wait_until_answering(server, lambda: _get(port, "/healthz")[0]) == 200
+        for pause in (0.0, 0.3):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+                time.sleep(pause)
+                raw.sendall(
+                    b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                )
+                reply = b""
+                while chunk := raw.recv(65536):
+                    reply += chunk
+            assert reply.startswith(b"HTTP/1.1 200 ")
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
 
 
 def _open_sockets(pid: int) -> int:

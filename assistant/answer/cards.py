@@ -134,22 +134,20 @@ def best_card(
 
 def _places(index: EvidenceIndex, card: Card) -> set[str]:
     """The places a card names in its questions, its summary or its cited passages."""
-
-    def compute() -> set[str]:
-        cited = [index.passages[index.by_id[i]].text for i in _present(index, card.passage_ids())]
-        return places_in(" ".join((*card.questions, card.answer, *cited)))
-
-    return index.derived(("card places", card.id), compute)
+    return index.derived(("card places", card.id), lambda: places_in(_all_text(index, card)))
 
 
 def _years(index: EvidenceIndex, card: Card) -> set[str]:
     """The years a card names in its questions, its summary or its cited passages."""
+    return index.derived(
+        ("card years", card.id), lambda: set(_YEAR.findall(_all_text(index, card)))
+    )
 
-    def compute() -> set[str]:
-        cited = [index.passages[index.by_id[i]].text for i in _present(index, card.passage_ids())]
-        return set(_YEAR.findall(" ".join((*card.questions, card.answer, *cited))))
 
-    return index.derived(("card years", card.id), compute)
+def _all_text(index: EvidenceIndex, card: Card) -> str:
+    """A card's questions, summary and cited passages, as one text."""
+    cited = [index.passages[index.by_id[i]].text for i in _present(index, card.passage_ids())]
+    return " ".join((*card.questions, card.answer, *cited))
 
 
 def _asked_or_said(index: EvidenceIndex, card: Card) -> frozenset[str]:

@@ -56,11 +56,12 @@ _CHOOSING = re.compile(
     re.I,
 )
 # "does it include fathers?", "how did they recruit the mothers?", "how does that compare
-# with 2015?": a question whose subject is "it", "they" or "that" has no subject of its own,
-# however many other words it has; in "is it true that...", "is it possible to..." the "it"
-# stands for what follows, but not in "is it linked to..." or "does it apply to...".
+# with 2015?", "how many teams did it count?": a question whose subject is "it", "they" or
+# "that" has no subject of its own, however many other words it has; in "is it true
+# that...", "is it possible to..." the "it" stands for what follows, but not in "is it
+# linked to..." or "does it apply to...".
 _PRONOUN_SUBJECT = re.compile(
-    r"^\W*((how|what|why|where|when|who|which)\s+(much\s+|many\s+)?)?("
+    r"^\W*((how|what|why|where|when|who|which)\s+(much\s+|many\s+)?([a-z-]+\s+){0,3}?)?("
     r"(does|do|did|are|were|can|could|will|would|should|has|have|had)\s+"
     r"(it|they|he|she|that|this|these|those)\b|"
     r"(is|was)\s+(it|that|this|he|she)\b(?!\s+\w+(?<!ed)\s+(that|to)\b))",

@@ -255,9 +255,17 @@ def test_what_follows_a_pick_from_a_list_leans_on_the_pick_not_the_list() -> Non
 
 
 @pytest.mark.parametrize(
-    "question", ["can the ICB pay for it alone?", "any examples of teams using it in practice?"]
+    "question",
+    [
+        "can the ICB pay for it alone?",
+        "any examples of teams using it in practice?",
+        "how many teams did it count in Scotland?",
+        "what age groups does it cover?",
+    ],
 )
-def test_it_or_them_after_a_verb_or_preposition_points_back(question: str) -> None:
+def test_it_or_them_as_object_or_as_subject_after_a_few_words_points_back(
+    question: str,
+) -> None:
     assert is_follow_up(question)
     reading = read(question, [EARLIER])
     assert reading.interpreted_as == EARLIER.message and "section 75" in reading.query

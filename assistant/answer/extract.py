@@ -7,9 +7,10 @@ Each candidate sentence (from the top passages) is scored by a blend of
   "cost" or "VIG" pull the sentences that say them (a term only its passage's heading
   says counts half);
 - what the question asks for: a count or amount wants a figure (of the asked place, the
-  latest year first), "what is" a definition, "is it effective" a finding from a trial or
-  review, "how do I" guidance, "how do we measure" a measure or tool; a sentence that only
-  describes a publication ("Chapter 8 closes with a table") is marked down.
+  latest year first; a year the question names is preferred as a place is), "what is" a
+  definition, "is it effective" a finding from a trial or review, "how do I" guidance,
+  "how do we measure" a measure or tool; a sentence that only describes a publication
+  ("Chapter 8 closes with a table") is marked down.
 
 A sentence that must bring the sentence it leans on ("It cautioned that...") is judged
 half-way between the two, since the reader gets both. After the first sentence, one that
@@ -264,6 +265,7 @@ def choose(
         blend = FOCUS_WEIGHT * focus + (1.0 - FOCUS_WEIGHT) * vector
         vector = blend / float(np.linalg.norm(blend))
     asked_places = places_in(result.query)
+    asked_years = set(_YEAR.findall(result.query))
     counted = counted_terms(index, question or result.query) if kind is Kind.COUNT else []
     weights = {t: index.lexical.idf(t) for t in dict.fromkeys(terms)}
     carried: set[str] = set()
@@ -279,7 +281,7 @@ def choose(
         Chosen(
             rank,
             n,
-            _score(index, n, vector, weights, total, kind, asked_places, rank, counted)
+            _score(index, n, vector, weights, total, kind, asked_places, rank, counted, asked_years)
             - (SHOWN_PENALTY if shown and normalise(sentence_text(index, n)) in shown else 0.0)
             - (OFF_TOPIC_PENALTY if hit.position in off_topic else 0.0),
         )
@@ -373,9 +375,11 @@ def _score(
     asked_places: set[str],
     rank: int,
     counted: list[Term] | None = None,
+    asked_years: set[str] | None = None,
 ) -> float:
     """Sentence ``n``'s score; ``total`` is the sum of the question's term ``weights``;
-    ``counted`` the thing a "how many" question counts."""
+    ``counted`` the thing a "how many" question counts; ``asked_years`` the years the
+    question names ("What did the Committee recommend in 2019?")."""
     text = sentence_text(index, n)
     dense = float(index.sentence_vectors[n] @ vector)
     held = index.sentence_terms(n)
@@ -396,6 +400,9 @@ def _score(
     if asked_places:
         found = places_in(text)
         score += PLACE_WEIGHT * (1.0 if found & asked_places else -0.5 if found else 0.0)
+    if asked_years:
+        dated = set(_YEAR.findall(text))
+        score += PLACE_WEIGHT * (1.0 if dated & asked_years else -0.5 if dated else 0.0)
     return score
 
 

@@ -44,6 +44,14 @@ def test_a_word_the_passage_heading_says_counts_for_its_sentences(engine: Engine
     assert any("CARE-Index" in s.text for s in answer.sentences), answer.answer
 
 
+def test_a_sentence_of_the_year_asked_about_comes_before_those_of_other_years(
+    engine: Engine,
+) -> None:
+    # the Committee's 2026 report is closer in words; its 2019 report is what was asked
+    answer = extract(engine, "What did the Health and Social Care Committee recommend in 2019?")
+    assert any("2019" in s.text for s in answer.sentences), answer.answer
+
+
 def test_the_highlighted_spans_are_the_quoted_sentences(engine: Engine) -> None:
     answer = extract(engine, QUESTIONS[0])
     for citation in answer.citations:

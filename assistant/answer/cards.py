@@ -117,7 +117,7 @@ def best_card(
         # "How long is the waiting list?" is not answered by a card that lists waiting
         # lists among the arrangements a team needs: a question for an amount gets only a
         # card that gives one
-        if intent is Intent.COUNT and not has_amount(card.answer):
+        if intent is Intent.COUNT and not _gives_amount(card.answer):
             continue
         phrased, held = card_terms(index, card)
         score = (
@@ -173,6 +173,12 @@ _NEGATION = re.compile(
 def _speaks_of_absence(questions: tuple[str, ...], summary: str) -> bool:
     """Does a card asked ``questions`` and saying ``summary`` speak of something missing?"""
     return any(_NEGATION.search(text) for text in (*questions, summary))
+
+
+@cache
+def _gives_amount(summary: str) -> bool:
+    """Does a card's ``summary`` give an amount? (Asked of the same cards again and again.)"""
+    return has_amount(summary)
 
 
 @cache

@@ -427,7 +427,7 @@ def counted_terms(index: EvidenceIndex, question: str) -> list[Term]:
 def _fits(kind: Kind, text: str) -> float:
     """0..1: how well the sentence is the kind of statement the question asks for."""
     if kind is Kind.COUNT:
-        if not _FIGURE.search(_YEARS.sub("", text)):
+        if not has_amount(text):
             return 0.2 if _YEAR.search(text) else 0.0
         years = [int(y) for y in _YEAR.findall(text)]
         recency = (max(years) - 2000) / 30 if years else 0.3

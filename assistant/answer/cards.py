@@ -16,7 +16,7 @@ from functools import cache
 import numpy as np
 
 from assistant.answer.compose import Answer, AnswerSentence
-from assistant.answer.extract import counted_terms, has_amount, places_in
+from assistant.answer.extract import counted_terms, has_amount, places_in, years_in
 from assistant.answer.followup import FILLER_WORDS, name_words
 from assistant.answer.intent import Intent, asks_effect, compatible, intent_of, speaks_of_effect
 from assistant.evidence.cards import LABEL, Card
@@ -83,7 +83,7 @@ def best_card(
     asked = places_in(question) - NATIONAL
     # "What did the Committee recommend in 2019?" is not answered by its 2026 report: a
     # card must name the year asked about
-    years = set(_YEAR.findall(question))
+    years = years_in(question)
     # "Do parent-infant teams work?" is not answered by the card written for "Do teams
     # work with fathers?", nor "Is video feedback effective?" by what VIG is
     effect = asks_effect(question)
@@ -139,9 +139,7 @@ def _places(index: EvidenceIndex, card: Card) -> set[str]:
 
 def _years(index: EvidenceIndex, card: Card) -> set[str]:
     """The years a card names in its questions, its summary or its cited passages."""
-    return index.derived(
-        ("card years", card.id), lambda: set(_YEAR.findall(_all_text(index, card)))
-    )
+    return index.derived(("card years", card.id), lambda: years_in(_all_text(index, card)))
 
 
 def _all_text(index: EvidenceIndex, card: Card) -> str:
@@ -158,7 +156,6 @@ def _asked_or_said(index: EvidenceIndex, card: Card) -> frozenset[str]:
     )
 
 
-_YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
 _ABSENCE = re.compile(
     r"\b(have|has|had|with|there is|there are|is there|are there)\s+no\b|\b(do|does|did)"
     r"\s*(not|n't)\s+have\b|\bwithout\s+(a|an|any)\b|\black(s|ing)?\b|\bnone\b",

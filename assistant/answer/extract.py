@@ -238,6 +238,11 @@ def kind_of(question: str) -> Kind:
     return Kind.OTHER
 
 
+def years_in(text: str) -> set[str]:
+    """The years (1980 to 2049) that ``text`` names."""
+    return set(_YEAR.findall(text))
+
+
 def places_in(text: str) -> set[str]:
     """The places of :data:`PLACES` that ``text`` names."""
     return {_PLACE_OF[m.group().lower()] for m in _PLACE_NAMES.finditer(text)}
@@ -265,7 +270,7 @@ def choose(
         blend = FOCUS_WEIGHT * focus + (1.0 - FOCUS_WEIGHT) * vector
         vector = blend / float(np.linalg.norm(blend))
     asked_places = places_in(result.query)
-    asked_years = set(_YEAR.findall(result.query))
+    asked_years = years_in(result.query)
     counted = counted_terms(index, question or result.query) if kind is Kind.COUNT else []
     weights = {t: index.lexical.idf(t) for t in dict.fromkeys(terms)}
     carried: set[str] = set()
@@ -398,12 +403,15 @@ def _score(
     if _ABOUT_PUBLICATION.search(text) and kind is not Kind.DEFINE:
         score -= ABOUT_PUBLICATION_PENALTY
     if asked_places:
-        found = places_in(text)
-        score += PLACE_WEIGHT * (1.0 if found & asked_places else -0.5 if found else 0.0)
+        score += PLACE_WEIGHT * _agreement(asked_places, places_in(text))
     if asked_years:
-        dated = set(_YEAR.findall(text))
-        score += PLACE_WEIGHT * (1.0 if dated & asked_years else -0.5 if dated else 0.0)
+        score += PLACE_WEIGHT * _agreement(asked_years, years_in(text))
     return score
+
+
+def _agreement(asked: set[str], named: set[str]) -> float:
+    """1 if a sentence names a place or year asked about, -0.5 if it names only others."""
+    return 1.0 if named & asked else -0.5 if named else 0.0
 
 
 def _heading_terms(index: EvidenceIndex, position: int) -> frozenset[str]:
